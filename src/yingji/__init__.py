@@ -1,0 +1,1 @@
+"""Yingji (应急): an open smart emergency-management platform."""

@@ -1,0 +1,26 @@
+"""The JSON API under /api/v1/, assembled from the apps' routers (OpenAPI at /api/v1/docs)."""
+
+from ninja import NinjaAPI
+
+from yingji.accounts.api import BearerAuth
+from yingji.accounts.api import router as accounts_router
+from yingji.core.api import ActiveSessionAuth, install_error_handlers
+from yingji.core.api_divisions import router as divisions_router
+from yingji.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="Yingji API",
+    version="1",
+    urls_namespace="api",
+    description=(
+        "Yingji emergency-management platform. Authenticate with a browser session or "
+        "`Authorization: Bearer <token>` (create one with `yingji token create USERNAME`). "
+        'Every error is `{"code": ..., "message": ..., "fields": {...}}`.'
+    ),
+    auth=[BearerAuth(), ActiveSessionAuth()],
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/divisions", divisions_router)
+api.add_router("/enterprises", registry_router)

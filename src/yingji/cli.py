@@ -1,0 +1,15 @@
+"""The `yingji` command: Django management with Yingji's settings (`yingji migrate`, `yingji seed demo`...)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

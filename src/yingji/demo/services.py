@@ -1,0 +1,211 @@
+"""Loading the demo jurisdiction (`seed_demo`) and bulk benchmark data (`seed_scale`) into the database.
+
+`seed_demo` is idempotent: divisions are matched by code, enterprises by USCC and users by username;
+whatever exists is left exactly as it is. It creates accounts with a published password, so it runs
+only in demo mode (YINGJI_DEMO=1).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from yingji.accounts.models import User
+from yingji.accounts.services import create_user
+from yingji.core import audit
+from yingji.core.models import Division
+from yingji.demo import generator
+from yingji.demo.generator import DEMO_PASSWORD, DivisionSpec
+from yingji.registry.models import Enterprise
+
+DEMO_MODE_MESSAGE = (
+    "The demo creates accounts with a published password ({password}), so it only runs in demo mode. "
+    "Set YINGJI_DEMO=1 (for example `YINGJI_DEMO=1 yingji seed demo`) or run `make demo`."
+)
+
+
+def ensure_divisions(specs: list[DivisionSpec]) -> int:
+    """Create the divisions whose codes do not exist yet (parents come first); return how many."""
+    existing = set(
+        Division.objects.filter(
+            code__in=[s.code for s in specs if s.level in ("province", "city", "county")]
+        ).values_list("code", flat=True)
+    )
+    for prefix in {s.code[:6] for s in specs if s.level in ("town", "village")}:
+        existing |= set(Division.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+    new = [
+        Division(
+            code=s.code,
+            name=s.name,
+            level=s.level,
+            parent_id=s.parent_code,
+            longitude=s.longitude,
+            latitude=s.latitude,
+            outline=s.outline,
+        )
+        for s in specs
+        if s.code not in existing
+    ]
+    Division.objects.bulk_create(new, batch_size=2000)
+    return len(new)
+
+
+def _ensure_users(specs: list[generator.UserSpec]) -> tuple[int, list[dict]]:
+    created = 0
+    accounts = []
+    for spec in specs:
+        user = User.objects.select_related("division").filter(username=spec.username).first()
+        if user is None:
+            enterprise = Enterprise.objects.get(uscc=spec.enterprise_uscc) if spec.enterprise_uscc else None
+            user = create_user(
+                username=spec.username,
+                role=spec.role,
+                division=Division.objects.get(code=spec.division_code),
+                enterprise=enterprise,
+                password=DEMO_PASSWORD,
+                full_name=spec.full_name,
+                phone=spec.phone,
+            )
+            created += 1
+        accounts.append(
+            {
+                "username": user.username,
+                "role": user.role,
+                "full_name": user.full_name,
+                "division": user.division.full_name if user.division else "",
+                "enterprise": str(user.enterprise) if user.enterprise_id else "",
+                "password": DEMO_PASSWORD,
+            }
+        )
+    return created, accounts
+
+
+def seed_demo(stdout=None) -> dict:
+    """Load the demo county, its enterprises and one account per role; rerunning changes nothing."""
+    if not settings.DEMO_MODE:
+        raise CommandError(DEMO_MODE_MESSAGE.format(password=DEMO_PASSWORD))
+
+    def say(text: str) -> None:
+        if stdout is not None:
+            stdout.write(text)
+
+    county = generator.build_demo_county()
+    with transaction.atomic():
+        divisions_created = ensure_divisions(county.divisions)
+        say(
+            f"Divisions: {divisions_created} created, "
+            f"{len(county.divisions) - divisions_created} already there."
+        )
+        wanted = [row["uscc"] for row in county.enterprises]
+        existing = set(Enterprise.objects.filter(uscc__in=wanted).values_list("uscc", flat=True))
+        new = [Enterprise(**row) for row in county.enterprises if row["uscc"] not in existing]
+        Enterprise.objects.bulk_create(new, batch_size=1000)
+        if new:
+            audit.record(
+                "import", object_type="registry.enterprise", note=f"demo seed: {len(new)} enterprises"
+            )
+        say(f"Enterprises: {len(new)} created, {len(existing)} already there.")
+        users_created, accounts = _ensure_users(county.users)
+        say(f"Users: {users_created} created, {len(accounts) - users_created} already there.")
+    return {
+        "divisions_created": divisions_created,
+        "enterprises_created": len(new),
+        "users_created": users_created,
+        "divisions": len(county.divisions),
+        "enterprises": len(county.enterprises),
+        "accounts": accounts,
+    }
+
+
+def _next_scale_number(area6: str) -> int:
+    prefix = "91" + area6 + generator.SCALE_BODY_PREFIX
+    last = (
+        Enterprise.objects.filter(uscc__startswith=prefix)
+        .order_by("-uscc")
+        .values_list("uscc", flat=True)
+        .first()
+    )
+    return generator.from_base31(last[len(prefix) : 17]) + 1 if last else 1
+
+
+def seed_scale(
+    n_enterprises: int,
+    *,
+    prefix_county: str | None = None,
+    towns: int | None = None,
+    villages: int | None = None,
+    batch: int = 5000,
+    seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Add `n_enterprises` generated enterprises for benchmarks; return how many were created.
+
+    Without `towns`/`villages` they are spread over the demo county's villages (its divisions are
+    created if missing; no accounts). With them, a synthetic county (default 329902 示范新区) with
+    `towns` towns of `villages` villages each is built first. USCCs are numbered after the highest
+    scale USCC already in the county, so reruns add more rather than collide.
+    """
+    if n_enterprises < 0:
+        raise CommandError("The number of enterprises cannot be negative.")
+    if batch < 1:
+        raise CommandError("The batch size must be at least 1.")
+    synthetic = towns is not None or villages is not None
+    county_code = prefix_county or (generator.SCALE_COUNTY[0] if synthetic else generator.COUNTY[0])
+    county_code = county_code.strip().ljust(12, "0")
+    if not (
+        county_code.isdigit()
+        and len(county_code) == 12
+        and county_code[6:] == "000000"
+        and county_code[4:6] != "00"
+    ):
+        raise CommandError(f"{prefix_county!r} is not a county code (6 digits, e.g. 329902).")
+    area6 = county_code[:6]
+
+    with transaction.atomic():
+        if synthetic:
+            try:
+                specs = generator.build_scale_divisions(towns or 10, villages or 20, county_code=county_code)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            ensure_divisions(specs)
+        elif county_code == generator.COUNTY[0]:
+            ensure_divisions(generator.build_divisions())
+    county = Division.objects.filter(code=county_code).first()
+    if county is None:
+        raise CommandError(f"County {county_code} does not exist; pass --towns/--villages to build one.")
+    town_names = dict(
+        Division.objects.filter(code__startswith=area6, level="town").values_list("code", "name")
+    )
+    village_rows = [
+        (code, town_names.get(code[:9] + "000", ""), name, lng, lat)
+        for code, name, lng, lat in Division.objects.filter(code__startswith=area6, level="village")
+        .order_by("code")
+        .values_list("code", "name", "longitude", "latitude")
+    ]
+    if not village_rows:
+        raise CommandError(f"County {county_code} has no villages to place enterprises in.")
+    box = generator.SCALE_COUNTY_BOX if area6 == generator.SCALE_COUNTY[0][:6] else generator.COUNTY_BOX
+    first = _next_scale_number(area6)
+    rng = random.Random(generator.SEED + first if seed is None else seed)
+    rows = generator.scale_enterprises(rng, village_rows, area6, first, n_enterprises, county.name, box)
+
+    done = 0
+    while done < n_enterprises:
+        size = min(batch, n_enterprises - done)
+        chunk = [Enterprise(**next(rows)) for _ in range(size)]
+        with transaction.atomic():
+            Enterprise.objects.bulk_create(chunk, batch_size=1000)
+        done += size
+        if progress is not None:
+            progress(done, n_enterprises)
+    if done:
+        audit.record(
+            "import",
+            object_type="registry.enterprise",
+            note=f"scale seed: {done} enterprises in {county_code}",
+        )
+    return done

@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from yingji.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    path("accounts/", include("yingji.accounts.urls")),
+    path("enterprises/", include("yingji.registry.urls")),
+    path("", include("yingji.dashboard.urls")),
+    path("", include("yingji.core.urls")),
+]

@@ -1,0 +1,113 @@
+"""Shared personas and data for the whole suite: two towns of one county, an enterprise in each."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from yingji.accounts import services as account_services
+from yingji.core.models import Division
+from yingji.registry.models import Enterprise
+
+PASSWORD = "Test@pass1"
+COUNTY = "329901000000"
+TOWN_A = "329901001000"
+TOWN_B = "329901002000"
+VILLAGE_A = "329901001001"
+VILLAGE_B = "329901002001"
+
+
+def require_services() -> bool:
+    return os.environ.get("YINGJI_REQUIRE_SERVICES") == "1"
+
+
+def make_uscc(serial: int) -> str:
+    from yingji.core.identifiers import uscc_check_char
+
+    first17 = f"91329901MA{serial:07d}"
+    return first17 + uscc_check_char(first17)
+
+
+@pytest.fixture
+def county(db):
+    province, _ = Division.objects.get_or_create(code="320000000000", defaults={"name": "江苏省", "level": "province"})
+    city, _ = Division.objects.get_or_create(
+        code="329900000000", defaults={"name": "示范市", "level": "city", "parent": province}
+    )
+    county = Division.objects.create(code=COUNTY, name="安澜县", level="county", parent=city)
+    town_a = Division.objects.create(code=TOWN_A, name="甲镇", level="town", parent=county)
+    town_b = Division.objects.create(code=TOWN_B, name="乙镇", level="town", parent=county)
+    Division.objects.create(code=VILLAGE_A, name="甲村", level="village", parent=town_a)
+    Division.objects.create(code=VILLAGE_B, name="乙村", level="village", parent=town_b)
+    return county
+
+
+@pytest.fixture
+def enterprise_a(county):
+    return Enterprise.objects.create(
+        name="甲镇化工有限公司", uscc=make_uscc(1), industry="26", division_id=VILLAGE_A,
+        longitude=120.9, latitude=32.0, main_person="张三", main_person_phone="13812341234",
+        hazchem_production=True,
+    )
+
+
+@pytest.fixture
+def enterprise_b(county):
+    return Enterprise.objects.create(
+        name="乙镇机械有限公司", uscc=make_uscc(2), industry="34", division_id=VILLAGE_B,
+        longitude=121.0, latitude=32.1, main_person="李四", main_person_phone="13987654321",
+    )
+
+
+def _user(username, role, division, enterprise=None):
+    return account_services.create_user(
+        username=username, role=role, division=Division.objects.get(code=division), enterprise=enterprise,
+        password=PASSWORD, full_name=username,
+    )
+
+
+@pytest.fixture
+def admin_user(county):
+    return _user("admin", "bureau_admin", COUNTY)
+
+
+@pytest.fixture
+def staff_user(county):
+    return _user("staff", "bureau_staff", COUNTY)
+
+
+@pytest.fixture
+def leader(county):
+    return _user("leader", "leader", COUNTY)
+
+
+@pytest.fixture
+def town_a_official(county):
+    return _user("town_a", "town_official", TOWN_A)
+
+
+@pytest.fixture
+def town_b_official(county):
+    return _user("town_b", "town_official", TOWN_B)
+
+
+@pytest.fixture
+def enterprise_a_user(county, enterprise_a):
+    return _user("ent_a", "enterprise_user", VILLAGE_A, enterprise_a)
+
+
+@pytest.fixture
+def enterprise_b_user(county, enterprise_b):
+    return _user("ent_b", "enterprise_user", VILLAGE_B, enterprise_b)
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)`: a test client logged in as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
