@@ -147,6 +147,9 @@ def test_scale_adds_exactly_n_enterprises_with_unique_usccs(seeded):
     usccs = list(Enterprise.objects.values_list("uscc", flat=True))
     assert len(set(usccs)) == len(usccs)
     assert all(uscc_problem(uscc) is None for uscc in usccs)
+    for enterprise in Enterprise.objects.filter(uscc__startswith="91329901Y").order_by("uscc")[:20]:
+        enterprise.full_clean()
+        assert enterprise.created_at is not None and enterprise.division.level == "village"
 
 
 @pytest.mark.django_db

@@ -32,7 +32,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @permission_required("accounts.manage_users", raise_exception=True)
 def user_list(request):
     users = User.objects.select_related("division", "enterprise").filter(
-        division_id__startswith=request.user.scope_prefix or "~"
+        division__code__startswith=request.user.scope_prefix or "~"
     ) if not request.user.is_superuser else User.objects.select_related("division", "enterprise")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page})

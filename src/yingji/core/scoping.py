@@ -32,4 +32,4 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if prefix == "":
             return self.all()
-        return self.filter(**{f"{scope.division}_id__startswith": prefix})
+        return self.filter(**{f"{scope.division}__code__startswith": prefix})

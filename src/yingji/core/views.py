@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -63,7 +63,7 @@ class ScopedViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 def filtered(view: ScopedViewMixin, filterset_class, request):
     """(filterset, queryset) for the request; an invalid filter gives an empty queryset."""
-    filterset = filterset_class(request.GET or None, queryset=view.get_queryset(), request=request)
+    filterset = filterset_class(request.GET, queryset=view.get_queryset(), request=request)
     queryset = filterset.qs if filterset.is_valid() else view.get_queryset().none()
     return filterset, queryset
 
@@ -98,12 +98,20 @@ class ObjectListView(ScopedViewMixin, View):
             sort=request.GET.get("sort", ""),
             detail_url_name=self.url_name("detail"),
             add_url=reverse(self.url_name("add")),
-            import_url=reverse(self.url_name("import")),
-            export_url=reverse(self.url_name("export")),
+            import_url=_reverse_or_empty(self.url_name("import")),
+            export_url=_reverse_or_empty(self.url_name("export")),
             extra_template=self.extra_template,
         )
         template = self.partial_template if request.headers.get("HX-Request") else self.template_name
         return render(request, template, context)
+
+
+def _reverse_or_empty(name: str) -> str:
+    """The URL of an optional page (not every entity has import or export), or "" when it has none."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
 
 
 def _int(value, default: int) -> int:

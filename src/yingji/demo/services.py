@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from yingji.accounts.models import User
 from yingji.accounts.services import create_user
@@ -132,6 +133,59 @@ def _next_scale_number(area6: str) -> int:
     return generator.from_base31(last[len(prefix) : 17]) + 1 if last else 1
 
 
+# Values of these field types are plain Python values both SQLite and PostgreSQL take as they are.
+_PLAIN_FIELDS = (models.CharField, models.BooleanField, models.FloatField, models.IntegerField)
+
+
+def _is_plain(field) -> bool:
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    return isinstance(target, _PLAIN_FIELDS)
+
+
+def _row_inserter(model) -> Callable[[list[dict]], None]:
+    """A fast bulk insert for benchmark data: one prepared INSERT run with executemany per batch.
+
+    bulk_create spends most of its time in per-value ORM preparation (~3x slower on SQLite). Rows are
+    dicts of attnames; missing fields take their defaults, auto_now(_add) fields take "now".
+    Like bulk_create, no signals are sent.
+    """
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    now = f_now = timezone.now()
+    # (attname, field, whether the value needs the field's preparation); attname None = "now".
+    columns = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            f_now = f.get_db_prep_save(now, connection)
+            columns.append((None, f, False))
+        else:
+            columns.append((f.attname, f, not _is_plain(f)))
+
+    def cell(row, attname, field, prepare):
+        if attname is None:
+            return f_now
+        value = row[attname] if attname in row else field.get_default()
+        return field.get_db_prep_save(value, connection) if prepare else value
+
+    def insert(rows: list[dict]) -> None:
+        if not rows:
+            return
+        if all(not prepare and (attname is None or attname in rows[0]) for attname, _, prepare in columns):
+            names = [attname for attname, _, _ in columns]  # the common case: plain values, all given
+            params = [[row[a] if a else f_now for a in names] for row in rows]
+        else:
+            params = [[cell(row, *column) for column in columns] for row in rows]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+
+    return insert
+
+
 def seed_scale(
     n_enterprises: int,
     *,
@@ -193,12 +247,11 @@ def seed_scale(
     rng = random.Random(generator.SEED + first if seed is None else seed)
     rows = generator.scale_enterprises(rng, village_rows, area6, first, n_enterprises, county.name, box)
 
+    insert = _row_inserter(Enterprise)
     done = 0
     while done < n_enterprises:
         size = min(batch, n_enterprises - done)
-        chunk = [Enterprise(**next(rows)) for _ in range(size)]
-        with transaction.atomic():
-            Enterprise.objects.bulk_create(chunk, batch_size=1000)
+        insert([next(rows) for _ in range(size)])
         done += size
         if progress is not None:
             progress(done, n_enterprises)

@@ -4,14 +4,14 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.filters import DivisionPrefixFilter
+from yingji.core.filters import DivisionPrefixFilter, ScopedFilterSet
 from yingji.registry import industries
 from yingji.registry.models import SUPERVISION_FLAGS, Enterprise, EnterpriseStatus, Scale, StandardizationLevel
 
 SORTABLE = ["name", "uscc", "industry", "division", "employees", "status", "updated_at"]
 
 
-class EnterpriseFilterSet(django_filters.FilterSet):
+class EnterpriseFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     division = DivisionPrefixFilter(label=_("Division"))
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=industries.CHOICES)

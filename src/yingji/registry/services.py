@@ -10,7 +10,7 @@ from yingji.core import audit
 from yingji.registry.models import Enterprise
 
 EDITABLE_FIELDS = [
-    "name", "uscc", "industry", "scale", "address", "longitude", "latitude", "division",
+    "name", "uscc", "industry", "scale", "division", "address", "longitude", "latitude",
     "legal_representative", "main_person", "main_person_phone", "safety_manager", "safety_manager_phone",
     "employees", "hazchem_production", "hazchem_business", "hazchem_use", "major_hazard_source",
     "key_process", "dust_explosion", "ammonia_refrigeration", "confined_space", "metallurgy",

@@ -10,11 +10,12 @@
 
   function init(element) {
     var options = element.dataset;
-    var map = L.map(element, { preferCanvas: true, zoomControl: true }).setView([32.0, 120.9], 10);
+    var map = L.map(element, { preferCanvas: true, zoomControl: true, maxZoom: 18 }).setView([32.0, 120.9], 10);
     if (options.tileUrl) {
       L.tileLayer(options.tileUrl, { maxZoom: 18, attribution: options.tileAttribution || "" }).addTo(map);
     }
     var bounds = L.latLngBounds([]);
+    var pointBounds = L.latLngBounds([]);
     var outlines = fetch(options.outlinesUrl, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (geojson) {
@@ -42,10 +43,17 @@
         cluster.addLayers(markers);
         map.addLayer(cluster);
         element.dataset.points = String(markers.length);
-        if (markers.length) { bounds.extend(cluster.getBounds()); }
+        if (markers.length) {
+          pointBounds = cluster.getBounds();
+          bounds.extend(pointBounds);
+        }
       });
     Promise.all([outlines, points]).then(function () {
-      if (bounds.isValid()) { map.fitBounds(bounds, { padding: [12, 12] }); }
+      if (pointBounds.isValid() && element.dataset.points === "1") {
+        map.setView(pointBounds.getCenter(), 14);  // one enterprise: show its surroundings
+      } else if (bounds.isValid()) {
+        map.fitBounds(bounds, { padding: [12, 12] });
+      }
       element.dataset.ready = "1";
     });
     return map;
