@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks scripts
 
 check: install
+	$(BIN)/python scripts/i18n.py check
 	$(YINGJI) check --fail-level WARNING
 	$(YINGJI) makemigrations --check --dry-run
 
@@ -58,8 +59,11 @@ test-postgres: install
 test-browser: install
 	$(BIN)/pytest -q -m browser
 
+# Refresh the Chinese catalogue from the sources; translate the new entries, then `make messages` again.
 messages: install
-	cd src/yingji && ../../$(YINGJI) makemessages -l zh_Hans --no-obsolete --no-location && ../../$(YINGJI) compilemessages -l zh_Hans
+	cd src/yingji && ../../$(YINGJI) makemessages -l zh_Hans --no-obsolete --no-location --ignore "static/*"
+	$(BIN)/python scripts/i18n.py compile
+	$(BIN)/python scripts/i18n.py check
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

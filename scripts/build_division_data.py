@@ -85,12 +85,13 @@ def build_rows(dist):
             # A pseudo-row the package adds where a level is missing: its 12-digit code
             # equals its parent's. Drop it; its children go to the parent.
             attach[item["code"]] = parent
-            notes.append(f"dropped {level} {item['code']} {item['name']} "
-                         f"(same 12-digit code as its parent); children attach to {parent}")
+            notes.append(
+                f"dropped {level} {item['code']} {item['name']} "
+                f"(same 12-digit code as its parent); children attach to {parent}"
+            )
             return
         attach[item["code"]] = code
-        rows[level].append({"code": code, "name": clean(item["name"]),
-                            "level": level, "parent_code": parent})
+        rows[level].append({"code": code, "name": clean(item["name"]), "level": level, "parent_code": parent})
 
     for p in load(dist, "provinces"):
         add("province", p, None)
@@ -103,8 +104,7 @@ def build_rows(dist):
     for v in load(dist, "villages"):
         add("village", v, "streetCode")
 
-    divisions = sorted((r for level in LEVELS[:4] for r in rows[level]),
-                       key=lambda r: r["code"])
+    divisions = sorted((r for level in LEVELS[:4] for r in rows[level]), key=lambda r: r["code"])
     villages = sorted(rows["village"], key=lambda r: r["code"])
     return divisions, villages, notes
 
@@ -126,7 +126,7 @@ def validate(rows, parents_by_code):
             raise ValueError(f"parent missing {r}")
         if parent_level not in PARENT_LEVELS[r["level"]]:
             raise ValueError(f"parent has level {parent_level} {r}")
-        if parent and code[:PREFIX[parent_level]] != parent[:PREFIX[parent_level]]:
+        if parent and code[: PREFIX[parent_level]] != parent[: PREFIX[parent_level]]:
             raise ValueError(f"code does not extend its parent's code {r}")
 
 
@@ -157,8 +157,7 @@ def main(argv):
     print(f"divisions.csv.gz: {(out / 'divisions.csv.gz').stat().st_size} bytes")
     village_bytes = csv_gz_bytes(villages)
     if len(village_bytes) > MAX_VILLAGES_BYTES:
-        print(f"villages.csv.gz NOT written: {len(village_bytes)} bytes "
-              f"> {MAX_VILLAGES_BYTES}")
+        print(f"villages.csv.gz NOT written: {len(village_bytes)} bytes > {MAX_VILLAGES_BYTES}")
         (out / "villages.csv.gz").unlink(missing_ok=True)
     else:
         (out / "villages.csv.gz").write_bytes(village_bytes)

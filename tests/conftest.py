@@ -31,7 +31,9 @@ def make_uscc(serial: int) -> str:
 
 @pytest.fixture
 def county(db):
-    province, _ = Division.objects.get_or_create(code="320000000000", defaults={"name": "江苏省", "level": "province"})
+    province, _ = Division.objects.get_or_create(
+        code="320000000000", defaults={"name": "江苏省", "level": "province"}
+    )
     city, _ = Division.objects.get_or_create(
         code="329900000000", defaults={"name": "示范市", "level": "city", "parent": province}
     )
@@ -46,8 +48,14 @@ def county(db):
 @pytest.fixture
 def enterprise_a(county):
     return Enterprise.objects.create(
-        name="甲镇化工有限公司", uscc=make_uscc(1), industry="26", division_id=VILLAGE_A,
-        longitude=120.9, latitude=32.0, main_person="张三", main_person_phone="13812341234",
+        name="甲镇化工有限公司",
+        uscc=make_uscc(1),
+        industry="26",
+        division_id=VILLAGE_A,
+        longitude=120.9,
+        latitude=32.0,
+        main_person="张三",
+        main_person_phone="13812341234",
         hazchem_production=True,
     )
 
@@ -55,15 +63,25 @@ def enterprise_a(county):
 @pytest.fixture
 def enterprise_b(county):
     return Enterprise.objects.create(
-        name="乙镇机械有限公司", uscc=make_uscc(2), industry="34", division_id=VILLAGE_B,
-        longitude=121.0, latitude=32.1, main_person="李四", main_person_phone="13987654321",
+        name="乙镇机械有限公司",
+        uscc=make_uscc(2),
+        industry="34",
+        division_id=VILLAGE_B,
+        longitude=121.0,
+        latitude=32.1,
+        main_person="李四",
+        main_person_phone="13987654321",
     )
 
 
 def _user(username, role, division, enterprise=None):
     return account_services.create_user(
-        username=username, role=role, division=Division.objects.get(code=division), enterprise=enterprise,
-        password=PASSWORD, full_name=username,
+        username=username,
+        role=role,
+        division=Division.objects.get(code=division),
+        enterprise=enterprise,
+        password=PASSWORD,
+        full_name=username,
     )
 
 

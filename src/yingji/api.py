@@ -7,6 +7,7 @@ from yingji.accounts.api import router as accounts_router
 from yingji.core.api import ActiveSessionAuth, install_error_handlers
 from yingji.core.api_divisions import router as divisions_router
 from yingji.registry.api import router as registry_router
+from yingji.registry.api_tabular import router as registry_tabular_router
 
 api = NinjaAPI(
     title="Yingji API",
@@ -23,4 +24,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/divisions", divisions_router)
+api.add_router("/enterprises", registry_tabular_router)  # before: /import, /export are not ids
 api.add_router("/enterprises", registry_router)

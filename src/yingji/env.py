@@ -74,9 +74,7 @@ def database_from_url(url: str) -> dict:
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
         }
-    raise ImproperlyConfigured(
-        f"{PREFIX}DATABASE_URL must start with sqlite:// or postgres://, got {url!r}"
-    )
+    raise ImproperlyConfigured(f"{PREFIX}DATABASE_URL must start with sqlite:// or postgres://, got {url!r}")
 
 
 def sqlite_database(path: Path) -> dict:

@@ -160,8 +160,6 @@ MEDIA_URL = "/media/"
 # Map: a tile URL template (天地图 / OSM / an offline tile server). Empty: outlines and points only.
 MAP_TILE_URL = env_str("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION")
-# The bureau's own jurisdiction root (a division code); the demo sets it.
-BUREAU_NAME = env_str("BUREAU_NAME", "")
 
 # Background jobs: Huey on SQLite by default, Redis when YINGJI_REDIS_URL is set.
 _redis_url = env_str("REDIS_URL")

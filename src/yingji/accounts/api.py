@@ -31,7 +31,11 @@ class MeOut(Schema):
 def me(request):
     user = request.user
     return {
-        "username": user.username, "full_name": user.full_name, "role": user.role,
-        "role_label": str(user.get_role_display()), "division": user.division_id,
-        "enterprise": user.enterprise_id, "permissions": sorted(user.get_all_permissions()),
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "role_label": str(user.get_role_display()),
+        "division": user.division_id,
+        "enterprise": user.enterprise_id,
+        "permissions": sorted(user.get_all_permissions()),
     }

@@ -11,8 +11,12 @@ from yingji.core.forms import DivisionChoiceField, StyledFormMixin
 class LoginForm(StyledFormMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": _("Wrong username or password. After {max} failed attempts the account is locked for {minutes} minutes."),
-        "locked": _("This account is locked after too many failed logins. Try again in {minutes} minutes or ask an admin."),
+        "invalid_login": _(
+            "Wrong username or password. After {max} failed attempts the account is locked for {minutes} minutes."
+        ),
+        "locked": _(
+            "This account is locked after too many failed logins. Try again in {minutes} minutes or ask an admin."
+        ),
     }
 
     def __init__(self, *args, **kwargs):
@@ -43,14 +47,19 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
 
 
 class UserForm(StyledFormMixin, forms.Form):
-    username = forms.RegexField(label=_("Username"), regex=r"^[\w.@+-]{3,150}$", max_length=150,
-                                error_messages={"invalid": _("3–150 letters, digits or . @ + - _")})
+    username = forms.RegexField(
+        label=_("Username"),
+        regex=r"^[\w.@+-]{3,150}$",
+        max_length=150,
+        error_messages={"invalid": _("3–150 letters, digits or . @ + - _")},
+    )
     full_name = forms.CharField(label=_("Full name"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     division = DivisionChoiceField(label=_("Division"))
-    enterprise_uscc = forms.CharField(label=_("Enterprise (USCC)"), max_length=18, required=False,
-                                      help_text=_("Only for enterprise users."))
+    enterprise_uscc = forms.CharField(
+        label=_("Enterprise (USCC)"), max_length=18, required=False, help_text=_("Only for enterprise users.")
+    )
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
 
     def __init__(self, *args, user, **kwargs):

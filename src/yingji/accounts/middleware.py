@@ -20,8 +20,15 @@ class IdleTimeoutMiddleware:
             last_seen = request.session.get(SESSION_KEY)
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
                 logout(request)
-                messages.warning(request, _("Your session expired after a period of inactivity. Please log in again."))
+                request.yingji_idle_logout = True
             elif last_seen is None or now - last_seen >= 30:
                 # Refresh at most every 30 s so reading pages does not write the session each time.
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Runs after every middleware's request phase, so the message storage exists by now.
+        if getattr(request, "yingji_idle_logout", False):
+            messages.warning(
+                request, _("Your session expired after a period of inactivity. Please log in again.")
+            )

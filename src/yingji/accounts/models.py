@@ -15,12 +15,20 @@ from yingji.core.identifiers import mask_phone
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LEADER)
     division = models.ForeignKey(
-        "core.Division", verbose_name=_("division"), null=True, blank=True, on_delete=models.PROTECT,
+        "core.Division",
+        verbose_name=_("division"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     enterprise = models.ForeignKey(
-        "registry.Enterprise", verbose_name=_("enterprise"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "registry.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

@@ -16,4 +16,6 @@ class CharacterClassValidator:
             raise ValidationError(self.get_help_text(), code="password_too_simple")
 
     def get_help_text(self):
-        return _("The password must mix at least three of: upper-case letters, lower-case letters, digits, symbols.")
+        return _(
+            "The password must mix at least three of: upper-case letters, lower-case letters, digits, symbols."
+        )

@@ -23,8 +23,15 @@ SEE_SENSITIVE = {"core.view_sensitive"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.BUREAU_ADMIN: frozenset(
-        VIEW | EDIT_REGISTRY | SEE_SENSITIVE
-        | {"registry.delete_enterprise", "accounts.manage_users", "core.view_auditlog", "core.import_division"}
+        VIEW
+        | EDIT_REGISTRY
+        | SEE_SENSITIVE
+        | {
+            "registry.delete_enterprise",
+            "accounts.manage_users",
+            "core.view_auditlog",
+            "core.import_division",
+        }
     ),
     Role.BUREAU_STAFF: frozenset(VIEW | EDIT_REGISTRY | SEE_SENSITIVE),
     Role.DUTY_OFFICER: frozenset(VIEW | SEE_SENSITIVE),
@@ -47,4 +54,6 @@ def permissions_of(role: str) -> frozenset[str]:
 
 
 def is_read_only(role: str) -> bool:
-    return not any(p.split(".")[1].startswith(("add_", "change_", "delete_", "import_")) for p in permissions_of(role))
+    return not any(
+        p.split(".")[1].startswith(("add_", "change_", "delete_", "import_")) for p in permissions_of(role)
+    )

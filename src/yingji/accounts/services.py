@@ -60,8 +60,18 @@ def check_placement(role: str, division, enterprise) -> dict[str, str]:
 
 
 @transaction.atomic
-def create_user(*, username: str, role: str, division, enterprise=None, password: str | None,
-                full_name: str = "", phone: str = "", actor=None, allow_unusable_password: bool = False) -> User:
+def create_user(
+    *,
+    username: str,
+    role: str,
+    division,
+    enterprise=None,
+    password: str | None,
+    full_name: str = "",
+    phone: str = "",
+    actor=None,
+    allow_unusable_password: bool = False,
+) -> User:
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role {role}.").format(role=role)})
     if User.objects.filter(username=username).exists():
@@ -69,10 +79,19 @@ def create_user(*, username: str, role: str, division, enterprise=None, password
     errors = check_placement(role, division, enterprise)
     if errors:
         raise ValidationError(errors)
-    user = User(username=username, role=role, division=division, enterprise=enterprise,
-                full_name=full_name, phone=phone)
+    user = User(
+        username=username,
+        role=role,
+        division=division,
+        enterprise=enterprise,
+        full_name=full_name,
+        phone=phone,
+    )
     if password:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.error_list}) from None
         user.set_password(password)
     elif allow_unusable_password:
         user.set_unusable_password()
@@ -89,7 +108,10 @@ def create_token(user: User, *, name: str = "", days: int | None = None) -> str:
     raw = ApiToken.generate()
     days = settings.API_TOKEN_DAYS if days is None else days
     token = ApiToken.objects.create(
-        user=user, name=name, key_hash=hash_token(raw), prefix=raw[:8],
+        user=user,
+        name=name,
+        key_hash=hash_token(raw),
+        prefix=raw[:8],
         expires_at=timezone.now() + timedelta(days=days) if days else None,
     )
     audit.record("token", token, note=f"created for {user.username}")

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -29,15 +29,21 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
+@login_required
 @permission_required("accounts.manage_users", raise_exception=True)
 def user_list(request):
-    users = User.objects.select_related("division", "enterprise").filter(
-        division__code__startswith=request.user.scope_prefix or "~"
-    ) if not request.user.is_superuser else User.objects.select_related("division", "enterprise")
+    users = (
+        User.objects.select_related("division", "enterprise").filter(
+            division__code__startswith=request.user.scope_prefix or "~"
+        )
+        if not request.user.is_superuser
+        else User.objects.select_related("division", "enterprise")
+    )
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page})
 
 
+@login_required
 @permission_required("accounts.manage_users", raise_exception=True)
 def user_add(request):
     form = UserForm(request.POST or None, user=request.user)
@@ -45,14 +51,22 @@ def user_add(request):
         data = form.cleaned_data
         enterprise = None
         if data["enterprise_uscc"]:
-            enterprise = Enterprise.objects.for_user(request.user).filter(uscc=data["enterprise_uscc"].upper()).first()
+            enterprise = (
+                Enterprise.objects.for_user(request.user).filter(uscc=data["enterprise_uscc"].upper()).first()
+            )
             if enterprise is None:
                 form.add_error("enterprise_uscc", _("No enterprise with this code in your jurisdiction."))
         if not form.errors:
             try:
                 services.create_user(
-                    username=data["username"], role=data["role"], division=data["division"], enterprise=enterprise,
-                    password=data["password"], full_name=data["full_name"], phone=data["phone"], actor=request.user,
+                    username=data["username"],
+                    role=data["role"],
+                    division=data["division"],
+                    enterprise=enterprise,
+                    password=data["password"],
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    actor=request.user,
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict") and "enterprise" in error.error_dict:

@@ -35,8 +35,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     """Make every error of `api` take the one shape {"code", "message", "fields"}."""
 
     def respond(request, status: int, code: str, message: str, fields: dict | None = None):
-        return api.create_response(request, {"code": code, "message": message, "fields": fields or {}},
-                                   status=status)
+        return api.create_response(
+            request, {"code": code, "message": message, "fields": fields or {}}, status=status
+        )
 
     @api.exception_handler(ApiError)
     def _api_error(request, exc: ApiError):
@@ -48,7 +49,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc: HttpError):
-        codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        codes = {
+            400: "bad_request",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+        }
         return respond(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
     @api.exception_handler(NinjaValidationError)
@@ -87,7 +94,8 @@ def page_of(queryset, request, serialize) -> dict:
         raise ApiError(400, "invalid_page", _("page and page_size must be whole numbers.")) from None
     if page_number < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ApiError(
-            400, "invalid_page",
+            400,
+            "invalid_page",
             _("page must be at least 1 and page_size between 1 and {max}.").format(max=MAX_PAGE_SIZE),
         )
     paginator = Paginator(queryset, page_size)
@@ -95,13 +103,21 @@ def page_of(queryset, request, serialize) -> dict:
         items = paginator.page(page_number).object_list
     except EmptyPage:
         items = []
-    return {"items": [serialize(obj) for obj in items], "count": paginator.count, "page": page_number,
-            "page_size": page_size}
+    return {
+        "items": [serialize(obj) for obj in items],
+        "count": paginator.count,
+        "page": page_number,
+        "page_size": page_size,
+    }
 
 
 def filtered_or_400(filterset_class, request, queryset):
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
     if not filterset.is_valid():
-        raise ApiError(400, "invalid_filter", _("Some filters are not valid."),
-                       {name: [str(e) for e in errors] for name, errors in filterset.errors.items()})
+        raise ApiError(
+            400,
+            "invalid_filter",
+            _("Some filters are not valid."),
+            {name: [str(e) for e in errors] for name, errors in filterset.errors.items()},
+        )
     return filterset.qs

@@ -19,8 +19,14 @@ class DivisionOut(Schema):
 
 
 def serialize(d: Division) -> dict:
-    return {"code": d.code, "name": d.name, "level": d.level, "parent": d.parent_id,
-            "longitude": d.longitude, "latitude": d.latitude}
+    return {
+        "code": d.code,
+        "name": d.name,
+        "level": d.level,
+        "parent": d.parent_id,
+        "longitude": d.longitude,
+        "latitude": d.latitude,
+    }
 
 
 @router.get("", summary="Divisions in your jurisdiction (filter by parent or level)")
@@ -30,12 +36,19 @@ def list_divisions(request, parent: str | None = None, level: str | None = None)
     if parent:
         code = divisions.normalise_code(parent)
         if not divisions.is_valid_code(code):
-            raise ApiError(400, "invalid_filter", _("Some filters are not valid."), {"parent": [_("Not a division code.")]})
+            raise ApiError(
+                400,
+                "invalid_filter",
+                _("Some filters are not valid."),
+                {"parent": [_("Not a division code.")]},
+            )
         queryset = queryset.filter(parent_id=code)
     if level:
         if level not in divisions.LEVELS:
             raise ApiError(
-                400, "invalid_filter", _("Some filters are not valid."),
+                400,
+                "invalid_filter",
+                _("Some filters are not valid."),
                 {"level": [_("One of: {levels}.").format(levels=", ".join(divisions.LEVELS))]},
             )
         queryset = queryset.filter(level=level)
@@ -45,4 +58,6 @@ def list_divisions(request, parent: str | None = None, level: str | None = None)
 @router.get("/{code}", response=DivisionOut, summary="One division")
 def get_division(request, code: str):
     require_perm(request, "core.view_division")
-    return serialize(get_object_or_404(Division.objects.for_user(request.user), code=divisions.normalise_code(code)))
+    return serialize(
+        get_object_or_404(Division.objects.for_user(request.user), code=divisions.normalise_code(code))
+    )

@@ -24,11 +24,12 @@ class Actor:
     ip: str = ""
 
 
-_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("yingji_actor", default=Actor())
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("yingji_actor", default=None)
+_NOBODY = Actor()
 
 
 def current_actor() -> Actor:
-    return _actor.get()
+    return _actor.get() or _NOBODY
 
 
 @contextmanager
@@ -56,8 +57,17 @@ class AuditContextMiddleware:
             return self.get_response(request)
 
 
-def record(action: str, obj=None, *, user=None, ip: str | None = None, changes=None, note: str = "",
-           object_type: str = "", object_repr: str = ""):
+def record(
+    action: str,
+    obj=None,
+    *,
+    user=None,
+    ip: str | None = None,
+    changes=None,
+    note: str = "",
+    object_type: str = "",
+    object_repr: str = "",
+):
     from yingji.core.models import AuditLog
 
     actor = current_actor()

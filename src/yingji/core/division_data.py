@@ -29,7 +29,9 @@ def load_national_divisions(division_model, batch_size: int = 5000) -> int:
 def bulk_insert(division_model, rows: list[dict[str, str]], batch_size: int = 5000) -> int:
     rows.sort(key=lambda row: (divisions.LEVELS.index(row["level"]), row["code"]))
     objects = [
-        division_model(code=row["code"], name=row["name"], level=row["level"], parent_id=row["parent_code"] or None)
+        division_model(
+            code=row["code"], name=row["name"], level=row["level"], parent_id=row["parent_code"] or None
+        )
         for row in rows
     ]
     division_model.objects.bulk_create(objects, batch_size=batch_size)
@@ -39,4 +41,3 @@ def bulk_insert(division_model, rows: list[dict[str, str]], batch_size: int = 50
 def villages_of(prefix: str) -> list[dict[str, str]]:
     """The shipped villages whose code starts with `prefix` (a county or town prefix)."""
     return [row for row in read_gzip_csv(VILLAGES_FILE) if row["code"].startswith(prefix)]
-

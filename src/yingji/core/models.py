@@ -5,7 +5,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core import divisions
-from yingji.core.scoping import ScopedQuerySet
 
 
 class DivisionLevel(models.TextChoices):
@@ -34,7 +33,11 @@ class Division(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=DivisionLevel.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     # GeoJSON geometry of the outline, when the bureau has one (the map draws it without tiles).
@@ -96,8 +99,13 @@ class AuditLog(models.Model):
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
-        on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
     ip = models.CharField(_("IP address"), max_length=45, blank=True)

@@ -211,6 +211,7 @@ class ObjectDeleteView(ScopedViewMixin, View):
 
 def audit_export(model, count: int, fmt: str, query: str) -> None:
     audit.record(
-        "export", object_type=model._meta.label_lower,
+        "export",
+        object_type=model._meta.label_lower,
         note=f"{count} rows as {fmt}; filters: {query}"[:500],
     )

@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views import View
+from django.views.decorators.http import require_safe
 
 from yingji.core.models import AuditAction, AuditLog, Division
 
@@ -26,23 +27,40 @@ class DivisionListView(LoginRequiredMixin, PermissionRequiredMixin, View):
             raise Http404
         children = scoped.filter(parent=current) if current else scoped.filter(parent__isnull=True)
         children = children.annotate(child_count=Count("children"))
-        path = [d for d in (current.ancestors() if current else []) if d.code.startswith(request.user.scope_prefix or "~")]
-        return render(request, "core/division_list.html", {
-            "current": current, "children": children, "path": path,
-            "can_import": request.user.has_perm("core.import_division"),
-        })
+        path = [
+            d
+            for d in (current.ancestors() if current else [])
+            if d.code.startswith(request.user.scope_prefix or "~")
+        ]
+        return render(
+            request,
+            "core/division_list.html",
+            {
+                "current": current,
+                "children": children,
+                "path": path,
+                "can_import": request.user.has_perm("core.import_division"),
+            },
+        )
 
 
 @login_required
+@require_safe
 def division_outlines(request):
     """GeoJSON of the outlines within the user's division: it and its children (for maps without tiles)."""
     own = request.user.division
     if own is None and not request.user.is_superuser:
         return JsonResponse({"type": "FeatureCollection", "features": []})
     scoped = Division.objects.for_user(request.user).filter(outline__isnull=False)
-    queryset = scoped.filter(code=own.code) | scoped.filter(parent=own) if own else scoped.filter(level="county")
+    queryset = (
+        scoped.filter(code=own.code) | scoped.filter(parent=own) if own else scoped.filter(level="county")
+    )
     features = [
-        {"type": "Feature", "geometry": d.outline, "properties": {"code": d.code, "name": d.name, "level": d.level}}
+        {
+            "type": "Feature",
+            "geometry": d.outline,
+            "properties": {"code": d.code, "name": d.name, "level": d.level},
+        }
         for d in queryset.only("code", "name", "level", "outline")
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
@@ -60,6 +78,13 @@ class AuditListView(LoginRequiredMixin, PermissionRequiredMixin, View):
         if username:
             queryset = queryset.filter(username=username)
         page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-        return render(request, "core/audit_list.html", {
-            "page": page, "actions": AuditAction.choices, "action": action, "username": username,
-        })
+        return render(
+            request,
+            "core/audit_list.html",
+            {
+                "page": page,
+                "actions": AuditAction.choices,
+                "action": action,
+                "username": username,
+            },
+        )

@@ -12,7 +12,9 @@ def enterprise_kpis(enterprises) -> dict[str, int]:
     return enterprises.aggregate(
         total=Count("id"),
         operating=Count("id", filter=Q(status=EnterpriseStatus.OPERATING)),
-        hazchem=Count("id", filter=Q(hazchem_production=True) | Q(hazchem_business=True) | Q(hazchem_use=True)),
+        hazchem=Count(
+            "id", filter=Q(hazchem_production=True) | Q(hazchem_business=True) | Q(hazchem_use=True)
+        ),
         major_hazard_source=Count("id", filter=Q(major_hazard_source=True)),
         dust_explosion=Count("id", filter=Q(dust_explosion=True)),
         uninsured=Count("id", filter=Q(liability_insured=False, status=EnterpriseStatus.OPERATING)),

@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.filters import DivisionPrefixFilter, ScopedFilterSet
 from yingji.registry import industries
-from yingji.registry.models import SUPERVISION_FLAGS, Enterprise, EnterpriseStatus, Scale, StandardizationLevel
+from yingji.registry.models import (
+    SUPERVISION_FLAGS,
+    Enterprise,
+    EnterpriseStatus,
+    Scale,
+    StandardizationLevel,
+)
 
 SORTABLE = ["name", "uscc", "industry", "division", "employees", "status", "updated_at"]
 
@@ -34,7 +40,9 @@ class EnterpriseFilterSet(ScopedFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__contains=value) | Q(uscc__startswith=value.upper()) | Q(address__contains=value))
+        return queryset.filter(
+            Q(name__contains=value) | Q(uscc__startswith=value.upper()) | Q(address__contains=value)
+        )
 
     def with_flags(self, queryset, name, values):
-        return queryset.filter(**{flag: True for flag in values}) if values else queryset
+        return queryset.filter(**dict.fromkeys(values, True)) if values else queryset

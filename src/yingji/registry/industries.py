@@ -12,7 +12,9 @@ with _FILE.open(encoding="utf-8") as _f:
 
 NAMES: dict[str, str] = {row["code"]: row["name"] for row in ROWS}
 SECTION: dict[str, str] = {row["code"]: row["section"] for row in ROWS}
-CHOICES: list[tuple[str, str]] = [(row["code"], f"{row['section']}{row['code']} {row['name']}") for row in ROWS]
+CHOICES: list[tuple[str, str]] = [
+    (row["code"], f"{row['section']}{row['code']} {row['name']}") for row in ROWS
+]
 
 
 def resolve(value: str) -> str | None:

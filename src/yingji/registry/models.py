@@ -47,9 +47,14 @@ SUPERVISION_FLAGS = {
 
 class Enterprise(models.Model):
     name = models.CharField(_("name"), max_length=200, db_index=True)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc])
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
     industry = models.CharField(
-        _("industry"), max_length=4, choices=industries.CHOICES, db_index=True,
+        _("industry"),
+        max_length=4,
+        choices=industries.CHOICES,
+        db_index=True,
         help_text=_("GB/T 4754-2017 industry category."),
     )
     scale = models.CharField(_("scale"), max_length=10, choices=Scale.choices, default=Scale.SMALL)
@@ -83,12 +88,17 @@ class Enterprise(models.Model):
     small_micro = models.BooleanField(SUPERVISION_FLAGS["small_micro"], default=False)
 
     standardization = models.CharField(
-        _("standardization level"), max_length=10, choices=StandardizationLevel.choices,
+        _("standardization level"),
+        max_length=10,
+        choices=StandardizationLevel.choices,
         default=StandardizationLevel.NONE,
     )
     liability_insured = models.BooleanField(_("work-safety liability insurance"), default=False)
     status = models.CharField(
-        _("status"), max_length=10, choices=EnterpriseStatus.choices, default=EnterpriseStatus.OPERATING,
+        _("status"),
+        max_length=10,
+        choices=EnterpriseStatus.choices,
+        default=EnterpriseStatus.OPERATING,
         db_index=True,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

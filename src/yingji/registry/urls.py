@@ -13,3 +13,11 @@ urlpatterns = [
     path("<int:pk>/delete/", views.EnterpriseDeleteView.as_view(), name="enterprise_delete"),
     path("<int:pk>/contacts/", views.EnterpriseRevealView.as_view(), name="enterprise_reveal"),
 ]
+
+from yingji.registry import views_tabular  # noqa: E402
+
+urlpatterns += [
+    path("import/", views_tabular.EnterpriseImportView.as_view(), name="enterprise_import"),
+    path("export/", views_tabular.EnterpriseExportView.as_view(), name="enterprise_export"),
+    path("template/", views_tabular.EnterpriseTemplateView.as_view(), name="enterprise_template"),
+]

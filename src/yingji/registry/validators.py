@@ -27,7 +27,9 @@ def validate_phone(value: str) -> None:
 def validate_longitude(value: float) -> None:
     if value is not None and not geo.CHINA_LNG[0] <= value <= geo.CHINA_LNG[1]:
         raise ValidationError(
-            _("The longitude must be inside China ({low}–{high}).").format(low=geo.CHINA_LNG[0], high=geo.CHINA_LNG[1]),
+            _("The longitude must be inside China ({low}–{high}).").format(
+                low=geo.CHINA_LNG[0], high=geo.CHINA_LNG[1]
+            ),
             code="longitude_outside_china",
         )
 
@@ -35,6 +37,8 @@ def validate_longitude(value: float) -> None:
 def validate_latitude(value: float) -> None:
     if value is not None and not geo.CHINA_LAT[0] <= value <= geo.CHINA_LAT[1]:
         raise ValidationError(
-            _("The latitude must be inside China ({low}–{high}).").format(low=geo.CHINA_LAT[0], high=geo.CHINA_LAT[1]),
+            _("The latitude must be inside China ({low}–{high}).").format(
+                low=geo.CHINA_LAT[0], high=geo.CHINA_LAT[1]
+            ),
             code="latitude_outside_china",
         )

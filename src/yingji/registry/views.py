@@ -1,10 +1,9 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-
-from yingji.core import audit
 from django.views import View
 
+from yingji.core import audit
 from yingji.core.views import (
     ObjectDeleteView,
     ObjectDetailView,

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,42 +14,105 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Division',
+            name="Division",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.CharField(choices=[('province', 'Province'), ('city', 'City'), ('county', 'County'), ('town', 'Town'), ('village', 'Village')], db_index=True, max_length=10, verbose_name='level')),
-                ('outline', models.JSONField(blank=True, null=True, verbose_name='outline')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.division', verbose_name='parent')),
+                (
+                    "code",
+                    models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name="code"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province"),
+                            ("city", "City"),
+                            ("county", "County"),
+                            ("town", "Town"),
+                            ("village", "Village"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                ("outline", models.JSONField(blank=True, null=True, verbose_name="outline")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="core.division",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'division',
-                'verbose_name_plural': 'divisions',
-                'ordering': ['code'],
+                "verbose_name": "division",
+                "verbose_name_plural": "divisions",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='AuditLog',
+            name="AuditLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('username', models.CharField(blank=True, max_length=150, verbose_name='username')),
-                ('ip', models.CharField(blank=True, max_length=45, verbose_name='IP address')),
-                ('action', models.CharField(choices=[('login', 'Login'), ('login_failed', 'Failed login'), ('logout', 'Logout'), ('locked', 'Account locked'), ('create', 'Create'), ('update', 'Update'), ('delete', 'Delete'), ('import', 'Import'), ('export', 'Export'), ('reveal', 'View unmasked data'), ('token', 'API token')], db_index=True, max_length=20, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, max_length=100, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object ID')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='object')),
-                ('changes', models.JSONField(blank=True, null=True, verbose_name='changes')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                ("username", models.CharField(blank=True, max_length=150, verbose_name="username")),
+                ("ip", models.CharField(blank=True, max_length=45, verbose_name="IP address")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("login", "Login"),
+                            ("login_failed", "Failed login"),
+                            ("logout", "Logout"),
+                            ("locked", "Account locked"),
+                            ("create", "Create"),
+                            ("update", "Update"),
+                            ("delete", "Delete"),
+                            ("import", "Import"),
+                            ("export", "Export"),
+                            ("reveal", "View unmasked data"),
+                            ("token", "API token"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=100, verbose_name="object type")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="object ID")),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="object")),
+                ("changes", models.JSONField(blank=True, null=True, verbose_name="changes")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit record',
-                'verbose_name_plural': 'audit trail',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx')],
+                "verbose_name": "audit record",
+                "verbose_name_plural": "audit trail",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")],
             },
         ),
     ]

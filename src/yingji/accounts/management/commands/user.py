@@ -44,12 +44,21 @@ class Command(BaseCommand):
             password = getpass.getpass("Password: ")
         try:
             user = services.create_user(
-                username=username, role=role, division=place, enterprise=company, password=password,
-                full_name=full_name, phone=phone,
+                username=username,
+                role=role,
+                division=place,
+                enterprise=company,
+                password=password,
+                full_name=full_name,
+                phone=phone,
             )
         except ValidationError as error:
-            raise CommandError("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in _messages(error))) from None
-        self.stdout.write(f"Created user {user.username} ({user.get_role_display()}, {place.name} {place.code}).")
+            raise CommandError(
+                "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in _messages(error))
+            ) from None
+        self.stdout.write(
+            f"Created user {user.username} ({user.get_role_display()}, {place.name} {place.code})."
+        )
 
 
 def _messages(error: ValidationError):

@@ -24,11 +24,24 @@ class Command(BaseCommand):
         if not no_worker:
             children.append(subprocess.Popen([sys.executable, "-m", "yingji.cli", "run_huey", "--quiet"]))
             self.stdout.write("Background worker started.")
-        web = subprocess.Popen([
-            sys.executable, "-m", "gunicorn", "yingji.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
-            "--access-logfile", "-", "--timeout", "120",
-        ])
+        web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "yingji.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(web_workers),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--timeout",
+                "120",
+            ]
+        )
         children.append(web)
         self.stdout.write(self.style.SUCCESS(f"Yingji is serving on http://{host}:{port}/ (Ctrl+C stops it)"))
 
