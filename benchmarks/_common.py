@@ -30,6 +30,14 @@ def venv_python() -> str:
     return str(candidate) if candidate.exists() else sys.executable
 
 
+def ensure_venv() -> None:
+    """Re-run this script with the project's interpreter when started with another Python."""
+    venv = REPO / ".venv"
+    if (venv / "bin" / "python").exists() and Path(sys.prefix).resolve() != venv.resolve():
+        target = str(venv / "bin" / "python")
+        os.execv(target, [target, *sys.argv])
+
+
 def percentile(values: list[float], pct: float) -> float:
     """Nearest-rank percentile (p95 of 200 values = the 190th smallest)."""
     if not values:
@@ -139,6 +147,17 @@ class ScratchDatabase:
             timings[label] = time.perf_counter() - started
             log(f"  {label}: {timings[label]:.1f} s")
         return timings
+
+    def analyze(self) -> None:
+        """Gather planner statistics (ANALYZE) on the scratch database."""
+        if self.kind == "sqlite":
+            with sqlite3.connect(self.folder / "yingji.sqlite3") as conn:
+                conn.execute("ANALYZE")
+            return
+        import psycopg
+
+        with psycopg.connect(self.env["YINGJI_DATABASE_URL"], autocommit=True) as conn:
+            conn.execute("ANALYZE")
 
     def enterprise_count(self) -> int:
         return int(self.sql_scalar("SELECT COUNT(*) FROM registry_enterprise"))

@@ -150,16 +150,21 @@ def main() -> None:
     parser.add_argument("path", type=Path, help="Output file, .xlsx or .csv.")
     parser.add_argument("--rows", type=int, default=30000)
     parser.add_argument("--start", type=int, default=0, help="First row number (changes the USCCs).")
-    parser.add_argument("--ensure-divisions", action="store_true",
-                        help="Create the demo county's divisions in the configured database first.")
+    parser.add_argument(
+        "--ensure-divisions",
+        action="store_true",
+        help="Create the demo county's divisions in the configured database first.",
+    )
     args = parser.parse_args()
     setup_django()
     if args.ensure_divisions:
         print(f"divisions created: {ensure_divisions()}")
     started = time.perf_counter()
     write_file(args.path, args.rows, start=args.start)
-    print(f"wrote {args.rows} rows to {args.path} in {time.perf_counter() - started:.1f} s "
-          f"({args.path.stat().st_size / 1e6:.1f} MB)")
+    print(
+        f"wrote {args.rows} rows to {args.path} in {time.perf_counter() - started:.1f} s "
+        f"({args.path.stat().st_size / 1e6:.1f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -11,13 +11,14 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib import messages
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
-
 from tests.conftest import COUNTY, PASSWORD
+
 from yingji.accounts import services
 from yingji.accounts.middleware import SESSION_KEY
 from yingji.accounts.models import User
@@ -60,16 +61,31 @@ def test_character_class_validator_counts_upper_lower_digits_and_symbols():
 
 def test_user_add_refuses_a_weak_password(county):
     with pytest.raises(CommandError, match="password"):
-        call_command("user", "add", "weakling", "--role", "leader", "--division", COUNTY,
-                     "--password", "password1", stdout=StringIO())
+        call_command(
+            "user",
+            "add",
+            "weakling",
+            "--role",
+            "leader",
+            "--division",
+            COUNTY,
+            "--password",
+            "password1",
+            stdout=StringIO(),
+        )
     assert not User.objects.filter(username="weakling").exists()
 
 
 def test_changing_ones_password_to_a_weak_one_is_refused(client_for, leader):
     client = client_for(leader)
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": "abcdefgh", "new_password2": "abcdefgh",
-    })
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "abcdefgh",
+            "new_password2": "abcdefgh",
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["new_password2"]
     leader.refresh_from_db()
@@ -171,6 +187,8 @@ def test_a_session_idle_for_more_than_30_minutes_is_logged_out(client_for, leade
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert not is_logged_in(client)
     assert AuditLog.objects.filter(action="logout", user=leader).exists()
+    login_page = client.get(response["Location"])
+    assert [m.level for m in login_page.context["messages"]] == [messages.WARNING]
 
 
 def test_a_session_idle_for_29_minutes_stays_logged_in(client_for, leader):
@@ -199,8 +217,12 @@ def test_a_fresh_database_has_no_accounts(db):
 def test_create_user_refuses_to_create_a_user_without_a_password(county):
     for password in (None, ""):
         with pytest.raises(ValidationError) as error:
-            services.create_user(username="nopass", role="leader", division=Division.objects.get(code=COUNTY),
-                                 password=password)
+            services.create_user(
+                username="nopass",
+                role="leader",
+                division=Division.objects.get(code=COUNTY),
+                password=password,
+            )
         assert "password" in error.value.message_dict
     assert not User.objects.filter(username="nopass").exists()
 
@@ -231,12 +253,17 @@ def settings_in_subprocess(tmp_path, **env) -> subprocess.CompletedProcess:
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("YINGJI_")}
     clean.update({"DJANGO_SETTINGS_MODULE": "yingji.settings", "YINGJI_DATA_DIR": str(tmp_path), **env})
-    return subprocess.run([sys.executable, "-c", script], env=clean, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", script], env=clean, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_production_uses_secure_cookies_and_hsts(tmp_path):
     result = settings_in_subprocess(
-        tmp_path, YINGJI_PRODUCTION="1", YINGJI_SECRET_KEY="k" * 50, YINGJI_ALLOWED_HOSTS="yingji.example.cn",
+        tmp_path,
+        YINGJI_PRODUCTION="1",
+        YINGJI_SECRET_KEY="k" * 50,
+        YINGJI_ALLOWED_HOSTS="yingji.example.cn",
     )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
@@ -252,7 +279,10 @@ def test_production_uses_secure_cookies_and_hsts(tmp_path):
     ("env", "complaint"),
     [
         ({"YINGJI_ALLOWED_HOSTS": "yingji.example.cn"}, "YINGJI_SECRET_KEY"),
-        ({"YINGJI_SECRET_KEY": "too-short", "YINGJI_ALLOWED_HOSTS": "yingji.example.cn"}, "YINGJI_SECRET_KEY"),
+        (
+            {"YINGJI_SECRET_KEY": "too-short", "YINGJI_ALLOWED_HOSTS": "yingji.example.cn"},
+            "YINGJI_SECRET_KEY",
+        ),
         ({"YINGJI_SECRET_KEY": "k" * 50}, "YINGJI_ALLOWED_HOSTS"),
     ],
     ids=["no-secret-key", "short-secret-key", "no-allowed-hosts"],

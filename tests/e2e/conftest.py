@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from tests.conftest import COUNTY, PASSWORD, TOWN_A, TOWN_B, require_services
 
 from yingji.core.models import AuditLog, Division
@@ -53,20 +54,40 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A page in a fresh browser context (no cookies: Chinese by default) at desktop size."""
+    """A page in a fresh context at desktop size: no cookies, and an English browser, which the
+    platform must ignore (Chinese unless the user picks another language)."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.js_errors = errors
+    problems: list[str] = []
+    in_flight: set = set()
+    tab.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    tab.on("response", lambda response: _check_response(response, problems))
+    tab.on("request", lambda request: in_flight.add(request))
+    tab.on("requestfinished", lambda request: in_flight.discard(request))
+    tab.on("requestfailed", lambda request: in_flight.discard(request))
     yield tab
+    _wait_until_answered(tab, in_flight)
     context.close()
     _remove_audit_rows()
-    assert not errors, f"JavaScript errors on the pages: {errors}"
+    assert not problems, "\n".join(problems)
+
+
+def _wait_until_answered(tab, in_flight: set) -> None:
+    """Let the live server answer what the page still asked for (map data, say) before the database
+    is emptied: a request served during the flush would find the tables locked."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while in_flight and time.monotonic() < deadline:
+        tab.wait_for_timeout(20)  # lets Playwright deliver the request events
+
+
+def _check_response(response, problems: list[str]) -> None:
+    """Server errors, and static files that are missing, fail the journey even if the page looks fine."""
+    if response.status >= 500 or (response.status == 404 and "/static/" in response.url):
+        problems.append(f"{response.status} {response.request.method} {response.url}")
 
 
 def _remove_audit_rows() -> None:
@@ -78,7 +99,7 @@ def _remove_audit_rows() -> None:
     if not AuditLog.objects.exists():
         return
     table = AuditLog._meta.db_table
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
@@ -107,12 +128,41 @@ def snap(request):
             return
         Path(directory).mkdir(parents=True, exist_ok=True)
         original = tab.viewport_size
-        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-            tab.set_viewport_size(size)
+        # The size the page has now first, so that its maps are framed as a user of that size sees them.
+        sizes = sorted((("desktop", DESKTOP), ("phone", PHONE)), key=lambda item: item[1] != original)
+        for label, size in sizes:
+            _resize(tab, size)
+            wait_for_maps(tab)
             tab.screenshot(path=str(Path(directory) / f"{journey}-{step}-{label}.png"), full_page=True)
-        tab.set_viewport_size(original)
+        _resize(tab, original)
+        wait_for_maps(tab)
 
     return take
+
+
+def _resize(tab, size: dict) -> None:
+    """Resize the viewport and wait for the page's resize handlers (Leaflet re-measures its maps)."""
+    if tab.viewport_size == size:
+        return
+    tab.evaluate(
+        "() => { window.yjResized = new Promise(done => addEventListener('resize', done, {once: true})); }"
+    )
+    tab.set_viewport_size(size)
+    tab.evaluate("() => window.yjResized.then(() => new Promise(done => requestAnimationFrame(done)))")
+
+
+MAPS_SETTLED_JS = """() => !document.querySelector('.leaflet-zoom-anim')
+  && [...document.querySelectorAll('.yj-map.leaflet-container')].every(m => m.dataset.ready === '1')"""
+
+
+def wait_for_maps(tab) -> None:
+    """Until every Leaflet map on the page has its data and has finished zooming to it.
+
+    map.js marks a map ready right after asking for the final view; Leaflet starts the zoom animation
+    on the next frame, so two frames pass before checking that no map is still animating.
+    """
+    tab.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    tab.wait_for_function(MAPS_SETTLED_JS)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from tests.conftest import TOWN_A, VILLAGE_A, VILLAGE_B, make_uscc
+from tests.conftest import PASSWORD, TOWN_A, VILLAGE_A, VILLAGE_B, make_uscc
 from tests.e2e.conftest import PHONE
 
 from yingji.registry.models import Enterprise
@@ -18,6 +18,7 @@ def test_logging_in_in_chinese_then_switching_to_english(page, snap, town_a_offi
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator("#login-button")).to_have_text("登录")
     snap(page, "1-login")
 
     page.fill("#id_username", "town_a")
@@ -26,7 +27,7 @@ def test_logging_in_in_chinese_then_switching_to_english(page, snap, town_a_offi
     expect(page.locator("#login-error")).to_be_visible()
     snap(page, "2-wrong-password")
 
-    page.fill("#id_password", "Test@pass1")
+    page.fill("#id_password", PASSWORD)
     page.click("#login-button")
     expect(page.locator("#kpis")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
@@ -46,7 +47,7 @@ def test_logging_in_in_chinese_then_switching_to_english(page, snap, town_a_offi
     snap(page, "5-logged-out-english")
 
     page.fill("#id_username", "town_a")
-    page.fill("#id_password", "Test@pass1")
+    page.fill("#id_password", PASSWORD)
     page.click("#login-button")
     expect(page.locator("#kpis")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -90,7 +91,7 @@ def _enterprises_on_map(user) -> int:
     return Enterprise.objects.for_user(user).filter(longitude__isnull=False, latitude__isnull=False).count()
 
 
-COUNTY_BLUE = (0x1D, 0x4E, 0xD8)  # map.js draws the county outline in this colour
+COUNTY_BLUE = [0x1D, 0x4E, 0xD8]  # map.js draws the county outline in this colour
 # Pixels of the map's canvas close to a colour (outlines and points are drawn on one canvas).
 COUNT_COLOUR_JS = """([selector, rgb]) => {
   let count = 0;
@@ -117,7 +118,7 @@ def test_overview_map_draws_outlines_and_the_enterprises_in_scope(
     expect(home_map).to_have_attribute("data-points", str(expected))
     # Leaflet draws vectors on a canvas here (preferCanvas), so look for the county's blue outline.
     expect(home_map.locator(".leaflet-overlay-pane canvas")).to_have_count(1)
-    assert page.evaluate(COUNT_COLOUR_JS, ["#home-map", COUNTY_BLUE]) > 200
+    page.wait_for_function(f"(args) => ({COUNT_COLOUR_JS})(args) > 200", arg=["#home-map", COUNTY_BLUE])
     snap(page, "1-overview-map")
 
     page.goto("/enterprises/?q=甲镇")
@@ -125,7 +126,7 @@ def test_overview_map_draws_outlines_and_the_enterprises_in_scope(
     expect(list_map).not_to_have_attribute("data-ready", "1")
     page.click("#map-toggle summary")
     expect(list_map).to_have_attribute("data-ready", "1")
-    expect(list_map).to_have_attribute("data-points", "1")
+    expect(list_map).to_have_attribute("data-points", "1")  # only enterprise A matches 甲镇
     expect(list_map.locator(".leaflet-overlay-pane canvas")).to_have_count(1)
     snap(page, "2-list-map")
 
@@ -157,6 +158,7 @@ def test_phone_width_pages_fit_and_the_menu_opens(
     menu = page.locator("#sidebar-menu")
     expect(menu).to_be_hidden()
     page.click("aside .navbar-toggler")
+    expect(menu).to_have_class(re.compile(r"\bshow\b"))  # opened, the collapse animation over
     expect(menu).to_be_visible()
     expect(menu.locator("a[href='/enterprises/']")).to_be_visible()
     snap(page, "1-menu-open")

@@ -149,6 +149,7 @@ def import_divisions(
                 "coordinates_pair",
             )
     _apply(rows, report, prefix, actor=actor, dry_run=dry_run, update_existing=True, source=filename)
+    report.sort_errors()
     return report
 
 
@@ -201,6 +202,7 @@ def import_county_villages(county_code: str, *, actor=None, dry_run: bool = Fals
         update_existing=False,
         source=f"shipped villages of {code[:6]}",
     )
+    report.sort_errors()
     return report
 
 

@@ -7,15 +7,22 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 
+# The law (网络安全法 art. 21) asks for at least six months; the database triggers enforce it too.
+MIN_AUDIT_RETENTION_DAYS = 180
+
 
 def purge_audit_trail(now=None) -> int:
     """Delete audit records older than YINGJI_AUDIT_RETENTION_DAYS (never below 180; triggers enforce it).
 
     Goes through raw SQL: the model and its queryset refuse deletes on purpose.
     """
-    cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    days = max(MIN_AUDIT_RETENTION_DAYS, settings.AUDIT_RETENTION_DAYS)
+    cutoff = (now or timezone.now()) - timedelta(days=days)
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM core_auditlog WHERE created_at < %s", [cutoff])
+        cursor.execute(
+            "DELETE FROM core_auditlog WHERE created_at < %s",
+            [connection.ops.adapt_datetimefield_value(cutoff)],
+        )
         return cursor.rowcount
 
 

@@ -5,7 +5,10 @@
         columns = importing.ENTERPRISE_COLUMNS
 
 Exports read through the list page's FilterSet (`core.views.filtered`), so they hold exactly the rows
-the user sees, and are audited; phone numbers are unmasked only for users with core.view_sensitive.
+the user sees, and are audited. Phone numbers are masked, like everywhere else, unless the request asks
+for them with `?reveal=1` and the user has core.view_sensitive; such an export also writes a `reveal`
+audit record (as revealing one enterprise's contacts does). Only an unmasked export can be re-imported
+with its phone numbers.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -20,6 +24,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
+from yingji.core import audit
 from yingji.core.tabular import Column, ImportReport
 from yingji.core.views import ScopedViewMixin, audit_export, filtered
 
@@ -27,9 +32,30 @@ MAX_SHOWN_ERRORS = 1000
 
 
 def too_large_message() -> str:
-    return _("The file is larger than {size} MB. Split it into smaller files and import them one by one.").format(
-        size=round(settings.IMPORT_MAX_BYTES / (1024 * 1024), 1)
-    )
+    return _(
+        "The file is larger than {size} MB. Split it into smaller files and import them one by one."
+    ).format(size=round(settings.IMPORT_MAX_BYTES / (1024 * 1024), 1))
+
+
+def wants_reveal(request) -> bool:
+    """True for `?reveal=1|true` from a user who may see unmasked data; PermissionDenied for anyone else."""
+    if request.GET.get("reveal", "").lower() not in ("1", "true", "yes"):
+        return False
+    if not request.user.has_perm("core.view_sensitive"):
+        raise PermissionDenied
+    return True
+
+
+def audit_export_of(model, count: int, fmt: str, request, *, revealed: bool, channel: str = "") -> None:
+    """The export record (and a reveal record when phones were unmasked)."""
+    query = request.GET.copy()
+    query.pop("format", None)
+    label = fmt + (", phones unmasked" if revealed else "") + (f" ({channel})" if channel else "")
+    audit_export(model, count, label, query.urlencode())
+    if revealed:
+        audit.record(
+            "reveal", object_type=model._meta.label_lower, note=f"export of {count} rows with phones"
+        )
 
 
 def file_response(data: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -65,8 +91,9 @@ class ObjectImportView(ScopedViewMixin, View):
         report = type(self).importer(upload.read(), upload.name, actor=request.user, dry_run=dry_run)
         return self.render_page(report=report, dry_run=dry_run, status=200 if report.ok else 400)
 
-    def render_page(self, *, report: ImportReport | None = None, error: str = "", dry_run: bool = False,
-                    status: int = 200):
+    def render_page(
+        self, *, report: ImportReport | None = None, error: str = "", dry_run: bool = False, status: int = 200
+    ):
         try:
             template_url = reverse(self.url_name("template"))
         except NoReverseMatch:
@@ -85,7 +112,7 @@ class ObjectImportView(ScopedViewMixin, View):
 
 
 class ObjectExportView(ScopedViewMixin, View):
-    """?format=xlsx|csv plus the list page's filters; the file holds exactly the rows the list shows."""
+    """?format=xlsx|csv plus the list page's filters (and ?reveal=1 for unmasked phones, see above)."""
 
     filterset_class = None
     exporter: Callable[..., tuple[bytes, str, str]] | None = None  # (queryset, fmt, *, reveal_phones)
@@ -99,13 +126,11 @@ class ObjectExportView(ScopedViewMixin, View):
         fmt = request.GET.get("format", "xlsx")
         if fmt not in self.formats:
             return HttpResponse(_("Unknown format; use xlsx or csv."), status=400, content_type="text/plain")
+        reveal = wants_reveal(request)
         _filterset, queryset = filtered(self, self.filterset_class, request)
-        reveal = request.user.has_perm("core.view_sensitive")
         count = queryset.count()
         data, content_type, filename = type(self).exporter(queryset, fmt, reveal_phones=reveal)
-        query = request.GET.copy()
-        query.pop("format", None)
-        audit_export(self.model, count, f"{fmt}, phones unmasked" if reveal else fmt, query.urlencode())
+        audit_export_of(self.model, count, fmt, request, revealed=reveal)
         return file_response(data, content_type, filename)
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from yingji.core import audit
 from yingji.core.api import ApiError, filtered_or_400, require_perm
-from yingji.core.views import audit_export
-from yingji.core.views_tabular import file_response, too_large_message
+from yingji.core.views_tabular import audit_export_of, file_response, too_large_message
 from yingji.registry import importing
 from yingji.registry.filters import EnterpriseFilterSet
 from yingji.registry.models import Enterprise
@@ -77,28 +76,36 @@ def import_enterprises(request, file: File[UploadedFile], dry_run: Form[bool] = 
     if file.size > settings.IMPORT_MAX_BYTES:
         raise ApiError(413, "too_large", too_large_message())
     with audit.acting_as(request.user, audit.client_ip(request)):
-        report = importing.import_enterprises(file.read(), file.name or "upload", actor=request.user,
-                                              dry_run=dry_run)
+        report = importing.import_enterprises(
+            file.read(), file.name or "upload", actor=request.user, dry_run=dry_run
+        )
     data = report.as_dict()
     if not report.ok:
-        return 400, {"code": "import_invalid", "message": report.summary(), "fields": {}, "errors": data["errors"],
-                     "report": data}
-    return 200, data
+        return Status(
+            400,
+            {
+                "code": "import_invalid",
+                "message": report.summary(),
+                "fields": {},
+                "errors": data["errors"],
+                "report": data,
+            },
+        )
+    return Status(200, data)
 
 
 @router.get("/export", summary="Export the filtered enterprises as xlsx or csv")
-def export_enterprises(request, format: str = "xlsx"):  # noqa: A002 - the query parameter's public name
+def export_enterprises(request, format: str = "xlsx", reveal: bool = False):  # noqa: A002 - public name
     """The list's filters (q, division, industry, status, scale, standardization, flag, liability_insured,
-    sort) and `format=xlsx|csv`. Phones are masked unless your role may see them."""
+    sort) and `format=xlsx|csv`. Phones are masked unless `reveal=true` and your role may see them (such an
+    export is audited as a reveal too)."""
     require_perm(request, "registry.export_enterprise")
     if format not in ("xlsx", "csv"):
         raise ApiError(400, "invalid_format", _("Unknown format; use xlsx or csv."))
+    if reveal:
+        require_perm(request, "core.view_sensitive")
     queryset = filtered_or_400(EnterpriseFilterSet, request, Enterprise.objects.for_user(request.user))
-    reveal = request.user.has_perm("core.view_sensitive")
     data, content_type, filename = importing.export_enterprises(queryset, format, reveal_phones=reveal)
-    query = request.GET.copy()
-    query.pop("format", None)
     with audit.acting_as(request.user, audit.client_ip(request)):
-        audit_export(Enterprise, queryset.count(), f"{format}, phones unmasked (api)" if reveal else f"{format} (api)",
-                     query.urlencode())
+        audit_export_of(Enterprise, queryset.count(), format, request, revealed=reveal, channel="api")
     return file_response(data, content_type, filename)
