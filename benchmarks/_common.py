@@ -185,6 +185,16 @@ def machine_info(kind: str | None = None) -> dict:
             text=True,
         ).stdout.strip(),
         "os": platform.platform(),
+        "yingji source": subprocess.run(
+            [
+                venv_python(),
+                "-c",
+                "import pathlib, yingji; print(pathlib.Path(yingji.__file__).parent.parent)",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+        ).stdout.strip(),
         "git": subprocess.run(
             ["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True
         ).stdout.strip(),

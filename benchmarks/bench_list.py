@@ -267,7 +267,8 @@ def stop_server(server: subprocess.Popen) -> None:
 def run(args) -> int:
     info = machine_info(args.db)
     command = "python benchmarks/bench_list.py " + " ".join(sys.argv[1:])
-    print(f"# Enterprise list benchmark ({args.db}, {args.enterprises} generated enterprises)\n")
+    label = f" — {args.label}" if args.label else ""
+    print(f"# Enterprise list benchmark ({args.db}, {args.enterprises} generated enterprises){label}\n")
     print(f"Command: `{command}`\n")
     print_machine(info)
     print()
@@ -446,6 +447,7 @@ def main() -> int:
     )
     parser.add_argument("--max-load", type=float, default=1.0, help="see --wait-quiet (default 1.0)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database and server log")
+    parser.add_argument("--label", default="", help="a name for this run, printed in the heading")
     return run(parser.parse_args())
 
 

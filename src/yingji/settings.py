@@ -174,7 +174,6 @@ else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
-FILTERS_NULL_CHOICE_LABEL = _("None")
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 

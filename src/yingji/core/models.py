@@ -87,6 +87,18 @@ class AuditAction(models.TextChoices):
 
 
 class AuditQuerySet(models.QuerySet):
+    def for_user(self, user) -> AuditQuerySet:
+        """Records of people inside the user's jurisdiction (failed logins matched by username)."""
+        prefix = getattr(user, "scope_prefix", None) if user.is_authenticated else None
+        if prefix is None:
+            return self.none()
+        if prefix == "":
+            return self.all()
+        people = user._meta.model.objects.filter(division__code__startswith=prefix)
+        return self.filter(
+            models.Q(user__in=people) | models.Q(user__isnull=True, object_repr__in=people.values("username"))
+        )
+
     def update(self, **kwargs):
         raise PermissionError("The audit trail is append-only.")
 

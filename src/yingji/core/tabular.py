@@ -603,10 +603,15 @@ class ImportReport:
             return _(
                 "Nothing was imported: {count} problems found. Correct them and import the whole file again."
             ).format(count=self.error_count)
+        adds_only = not (self.updated or self.unchanged)  # enterprise imports only ever add
         if self.dry_run:
+            if adds_only:
+                return _("Dry run: all {rows} rows are valid. Nothing was saved.").format(rows=self.rows)
             return _(
                 "Dry run: all {rows} rows are valid ({created} new, {updated} to update). Nothing was saved."
             ).format(rows=self.rows, created=self.created, updated=self.updated)
+        if adds_only:
+            return _("Imported {rows} rows: {created} created.").format(rows=self.rows, created=self.created)
         return _("Imported {rows} rows: {created} created, {updated} updated, {unchanged} unchanged.").format(
             rows=self.rows, created=self.created, updated=self.updated, unchanged=self.unchanged
         )

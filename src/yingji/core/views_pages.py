@@ -70,7 +70,7 @@ class AuditListView(LoginRequiredMixin, PermissionRequiredMixin, View):
     permission_required = "core.view_auditlog"
 
     def get(self, request):
-        queryset = AuditLog.objects.all()
+        queryset = AuditLog.objects.for_user(request.user)
         action = request.GET.get("action", "")
         if action in AuditAction.values:
             queryset = queryset.filter(action=action)

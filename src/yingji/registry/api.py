@@ -30,7 +30,9 @@ class EnterpriseOut(Schema):
     division_name: str
     legal_representative: str
     main_person: str
-    main_person_phone: str = Field(description="Masked (138****1234) unless ?reveal=true and your role may see it")
+    main_person_phone: str = Field(
+        description="Masked (138****1234) unless ?reveal=true and your role may see it"
+    )
     safety_manager: str
     safety_manager_phone: str
     employees: int | None
@@ -57,7 +59,9 @@ class EnterpriseIn(Schema):
     safety_manager: str = ""
     safety_manager_phone: str = ""
     employees: int | None = Field(default=None, ge=0)
-    flags: dict[str, bool] = Field(default_factory=dict, description=f"Any of: {', '.join(SUPERVISION_FLAGS)}")
+    flags: dict[str, bool] = Field(
+        default_factory=dict, description=f"Any of: {', '.join(SUPERVISION_FLAGS)}"
+    )
     standardization: str = "none"
     liability_insured: bool = False
     status: str = "operating"
@@ -86,17 +90,29 @@ class EnterprisePatch(Schema):
 
 def serialize(e: Enterprise, reveal: bool = False) -> dict:
     return {
-        "id": e.id, "name": e.name, "uscc": e.uscc, "industry": e.industry,
-        "industry_label": e.get_industry_display(), "scale": e.scale, "address": e.address,
-        "longitude": e.longitude, "latitude": e.latitude, "division": e.division_id,
-        "division_name": e.division.name, "legal_representative": e.legal_representative,
+        "id": e.id,
+        "name": e.name,
+        "uscc": e.uscc,
+        "industry": e.industry,
+        "industry_label": e.get_industry_display(),
+        "scale": e.scale,
+        "address": e.address,
+        "longitude": e.longitude,
+        "latitude": e.latitude,
+        "division": e.division_id,
+        "division_name": e.division.name,
+        "legal_representative": e.legal_representative,
         "main_person": e.main_person,
         "main_person_phone": e.main_person_phone if reveal else e.masked_main_person_phone,
         "safety_manager": e.safety_manager,
         "safety_manager_phone": e.safety_manager_phone if reveal else e.masked_safety_manager_phone,
-        "employees": e.employees, "flags": {name: getattr(e, name) for name in SUPERVISION_FLAGS},
-        "standardization": e.standardization, "liability_insured": e.liability_insured,
-        "status": e.status, "status_label": e.get_status_display(), "updated_at": e.updated_at.isoformat(),
+        "employees": e.employees,
+        "flags": {name: getattr(e, name) for name in SUPERVISION_FLAGS},
+        "standardization": e.standardization,
+        "liability_insured": e.liability_insured,
+        "status": e.status,
+        "status_label": e.get_status_display(),
+        "updated_at": e.updated_at.isoformat(),
     }
 
 
@@ -117,7 +133,9 @@ def _model_fields(data: dict) -> dict:
     if "division" in data:
         division = Division.objects.filter(code=data["division"]).first()
         if division is None:
-            raise ValidationError({"division": _("Unknown division code {code}.").format(code=data["division"])})
+            raise ValidationError(
+                {"division": _("Unknown division code {code}.").format(code=data["division"])}
+            )
         data["division"] = division
     return data
 
@@ -138,7 +156,9 @@ def get_enterprise(request, enterprise_id: int, reveal: bool = False):
     enterprise = get_object_or_404(_scoped(request), pk=enterprise_id)
     if reveal:
         require_perm(request, "core.view_sensitive")
-        audit.record("reveal", enterprise, user=request.user, note="api: main_person_phone, safety_manager_phone")
+        audit.record(
+            "reveal", enterprise, user=request.user, note="api: main_person_phone, safety_manager_phone"
+        )
     return serialize(enterprise, reveal=reveal)
 
 

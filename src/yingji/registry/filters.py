@@ -29,7 +29,9 @@ class EnterpriseFilterSet(ScopedFilterSet):
     flag = django_filters.MultipleChoiceFilter(
         label=_("Supervision flags"), choices=list(SUPERVISION_FLAGS.items()), method="with_flags"
     )
-    liability_insured = django_filters.BooleanFilter(label=_("Liability insurance"))
+    liability_insured = django_filters.ChoiceFilter(
+        label=_("Liability insurance"), choices=[("true", _("Yes")), ("false", _("No"))], method="insured"
+    )
     sort = django_filters.OrderingFilter(label=_("Sort"), fields=[(f, f) for f in SORTABLE])
 
     class Meta:
@@ -43,6 +45,9 @@ class EnterpriseFilterSet(ScopedFilterSet):
         return queryset.filter(
             Q(name__contains=value) | Q(uscc__startswith=value.upper()) | Q(address__contains=value)
         )
+
+    def insured(self, queryset, name, value):
+        return queryset.filter(liability_insured=value == "true")
 
     def with_flags(self, queryset, name, values):
         return queryset.filter(**dict.fromkeys(values, True)) if values else queryset

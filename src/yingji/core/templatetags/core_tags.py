@@ -1,6 +1,6 @@
 from django import template
 from django.http import QueryDict
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -23,9 +23,9 @@ def sort_toggle(column, current: str) -> str:
 @register.simple_tag
 def sort_arrow(column, current: str) -> str:
     if current == column.order_by:
-        return format_html(" ▲")
+        return mark_safe(" ▲")
     if current == f"-{column.order_by}":
-        return format_html(" ▼")
+        return mark_safe(" ▼")
     return ""
 
 

@@ -11,6 +11,7 @@
   function init(element) {
     var options = element.dataset;
     var map = L.map(element, { preferCanvas: true, zoomControl: true, maxZoom: 18 }).setView([32.0, 120.9], 10);
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     if (options.tileUrl) {
       L.tileLayer(options.tileUrl, { maxZoom: 18, attribution: options.tileAttribution || "" }).addTo(map);
     }
@@ -36,7 +37,7 @@
         var markers = data.points.map(function (p) {
           var marker = L.circleMarker([p[3], p[2]], { radius: 6, color: "#fff", weight: 1, fillColor: "#d63939", fillOpacity: 0.9 });
           marker.bindPopup(function () {
-            return '<a href="' + options.detailUrl.replace("0", p[0]) + '">' + escapeHtml(p[1]) + "</a>";
+            return '<a href="' + options.detailUrl.replace(/\/0\/$/, "/" + p[0] + "/") + '">' + escapeHtml(p[1]) + "</a>";
           });
           return marker;
         });
@@ -50,9 +51,10 @@
       });
     Promise.all([outlines, points]).then(function () {
       if (pointBounds.isValid() && element.dataset.points === "1") {
-        map.setView(pointBounds.getCenter(), 14);  // one enterprise: show its surroundings
+        // One enterprise: its surroundings (less close without a base map, where only outlines show).
+        map.setView(pointBounds.getCenter(), options.tileUrl ? 15 : 12, { animate: false });
       } else if (bounds.isValid()) {
-        map.fitBounds(bounds, { padding: [12, 12] });
+        map.fitBounds(bounds, { padding: [12, 12], animate: false });
       }
       element.dataset.ready = "1";
     });
