@@ -279,10 +279,11 @@ def run(args) -> int:
         print(f"  enterprises in the database: {total}")
         analyze = args.analyze == "yes" or (args.analyze == "auto" and args.db == "postgres")
         if analyze:
-            # PostgreSQL's autovacuum would analyze the new rows within a minute; the test server may
-            # run with autovacuum off, so do it here. SQLite never gathers statistics by itself.
+            # PostgreSQL's autovacuum would vacuum and analyze the new rows within a minute; the test
+            # server may run with autovacuum off, so do it here. SQLite never gathers statistics itself.
             db.analyze()
-        print(f"  planner statistics (ANALYZE) after seeding: {'yes' if analyze else 'no'}")
+        done = ("VACUUM ANALYZE" if args.db == "postgres" else "ANALYZE") if analyze else "no"
+        print(f"  planner statistics after seeding: {done}")
         tokens = {u: db.yingji("token", "create", u).stdout.strip().splitlines()[-1] for u in USERS}
 
         port = args.port or free_port()
@@ -436,7 +437,8 @@ def main() -> int:
         "--analyze",
         choices=["auto", "yes", "no"],
         default="auto",
-        help="run ANALYZE after seeding (auto: on PostgreSQL only, as autovacuum would)",
+        help="gather planner statistics after seeding (auto: VACUUM ANALYZE on PostgreSQL only, as "
+        "autovacuum would; SQLite has no automatic ANALYZE)",
     )
     parser.add_argument(
         "--wait-quiet",

@@ -23,19 +23,15 @@ def enterprise_kpis(enterprises) -> dict[str, int]:
 
 def counts_by_child_division(enterprises, parent: Division) -> list[dict]:
     """Enterprise counts per child division of `parent` (e.g. per town of a county), largest first."""
-    children = list(Division.objects.filter(parent=parent).values("code", "name", "level"))
-    if not children:
-        return []
-    width = len(Division.objects.filter(parent=parent).first().prefix)
+    children = list(Division.objects.filter(parent=parent))
     counts: dict[str, int] = {}
-    for code, n in _counts_by_division(enterprises):
-        counts[code[:width]] = counts.get(code[:width], 0) + n
-    rows = [{**c, "count": counts.get(c["code"][:width], 0)} for c in children]
+    for code, n in enterprises.order_by().values_list("division_id").annotate(n=Count("id")):
+        counts[code] = n
+    rows = []
+    for child in children:
+        total = sum(n for code, n in counts.items() if code.startswith(child.prefix))
+        rows.append({"code": child.code, "name": child.name, "level": child.level, "count": total})
     return sorted(rows, key=lambda row: (-row["count"], row["code"]))
-
-
-def _counts_by_division(enterprises):
-    return enterprises.order_by().values_list("division_id").annotate(n=Count("id"))
 
 
 def scoped_enterprises(user):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from yingji.core import audit
@@ -122,9 +124,6 @@ def _scoped(request):
 
 def _model_fields(data: dict) -> dict:
     """Turn API input into service keyword arguments (flags spread out, division resolved)."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
     flags = data.pop("flags", None) or {}
     unknown = sorted(set(flags) - set(SUPERVISION_FLAGS))
     if unknown:
@@ -166,7 +165,7 @@ def get_enterprise(request, enterprise_id: int, reveal: bool = False):
 def create_enterprise(request, payload: EnterpriseIn):
     require_perm(request, "registry.add_enterprise")
     enterprise = services.create_enterprise(actor=request.user, **_model_fields(payload.dict()))
-    return 201, serialize(enterprise)
+    return Status(201, serialize(enterprise))
 
 
 @router.patch("/{int:enterprise_id}", response=EnterpriseOut, summary="Change some fields of an enterprise")
@@ -181,4 +180,4 @@ def update_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
 def delete_enterprise(request, enterprise_id: int):
     require_perm(request, "registry.delete_enterprise")
     services.delete_enterprise(get_object_or_404(_scoped(request), pk=enterprise_id), actor=request.user)
-    return 204, None
+    return Status(204, None)
