@@ -43,7 +43,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 # Roles whose users must be placed at least this deep in the division tree.
-ROLE_MIN_LEVEL = {
+ROLE_MIN_LEVEL: dict[str, str] = {
     Role.TOWN_OFFICIAL: "town",
     Role.VILLAGE_OFFICIAL: "town",
 }

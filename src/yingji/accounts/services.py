@@ -17,6 +17,7 @@ from yingji.accounts.models import ApiToken, User, hash_token
 from yingji.accounts.roles import ROLE_MIN_LEVEL, Role
 from yingji.core import audit
 from yingji.core.divisions import LEVELS
+from yingji.core.models import DivisionLevel
 
 
 def register_login_failure(username: str, *, ip: str = "") -> None:
@@ -47,7 +48,7 @@ def check_placement(role: str, division, enterprise) -> dict[str, str]:
     min_level = ROLE_MIN_LEVEL.get(role)
     if min_level and LEVELS.index(division.level) < LEVELS.index(min_level):
         errors["division"] = _("A {role} must be placed at {level} level or below.").format(
-            role=Role(role).label, level=min_level
+            role=Role(role).label, level=DivisionLevel(min_level).label
         )
     if role == Role.ENTERPRISE_USER:
         if enterprise is None:

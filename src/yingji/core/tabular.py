@@ -126,11 +126,11 @@ def match_headers(columns: Sequence[Column], cells: Sequence[str]) -> HeaderMatc
     for index, cell in enumerate(cells):
         if not cell:
             continue
-        column = next((lookup[v] for v in header_variants(cell) if v in lookup), None)
-        if column is None:
+        matched = next((lookup[v] for v in header_variants(cell) if v in lookup), None)
+        if matched is None:
             ignored.append(cell)
         else:
-            found.setdefault(column.key, []).append((index, cell))
+            found.setdefault(matched.key, []).append((index, cell))
     by_key = {c.key: c for c in columns}
     duplicates = [
         (by_key[k], [h for _i, h in hits])
@@ -384,7 +384,7 @@ def _read_xlsx_fast(
                 for element in styles.iter():
                     if _local(element.tag) == "numFmt":
                         formats[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
-                xfs = next((e for e in styles if _local(e.tag) == "cellXfs"), [])
+                xfs: Iterable = next((e for e in styles if _local(e.tag) == "cellXfs"), [])
                 for index, xf in enumerate(xfs):
                     code = formats.get(int(xf.get("numFmtId", "0")), "")
                     if code and is_date_format(code):
@@ -468,7 +468,8 @@ def _choose_sheet(names: list[str], wanted: str | None) -> str | None:
             if normalise_header(name) == normalise_header(wanted):
                 return name
     candidates = [n for n in names if normalise_header(n) != normalise_header(INSTRUCTIONS_SHEET)]
-    return (candidates or names or [None])[0]
+    chosen = candidates or names
+    return chosen[0] if chosen else None
 
 
 def _too_many_rows(max_rows: int) -> TableError:
@@ -922,9 +923,10 @@ def to_xlsx(columns: Sequence[Column], rows: Iterable[Sequence], *, sheet_title:
                         parts.append(f'<c r="{letter}{number}"><v>{value!r}</v></c>')
                     else:
                         text = value if isinstance(value, str) else clean_cell(value)
-                        index = strings.get(text)
-                        if index is None:
-                            index = strings[text] = len(strings)
+                        known = strings.get(text)
+                        index = len(strings) if known is None else known
+                        if known is None:
+                            strings[text] = index
                         references += 1
                         parts.append(f'<c r="{letter}{number}" t="s"><v>{index}</v></c>')
                 parts.append("</row>")

@@ -6,6 +6,8 @@ always reading through `Model.objects.for_user(user)`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +25,7 @@ PAGE_SIZES = (25, 50, 100)
 
 
 class ScopedViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    model = None
+    model: Any = None  # the entity's model class, set by each subclass
     url_namespace = ""  # e.g. "registry"
     select_related: tuple[str, ...] = ()
 
