@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -80,7 +81,7 @@ def main() -> int:
     args = parser.parse_args()
 
     print(f"# Enterprise import benchmark ({args.db}, {args.rows} rows)\n")
-    print(f"Command: `python benchmarks/bench_import.py {' '.join(sys.argv[1:])}`\n")
+    print(f"Command: `python benchmarks/bench_import.py {shlex.join(sys.argv[1:])}`\n")
     print_machine(machine_info(args.db))
     print()
     workdir = Path(tempfile.mkdtemp(prefix="yingji-bench-import-"))

@@ -20,6 +20,7 @@ import json
 import os
 import random
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -266,7 +267,7 @@ def stop_server(server: subprocess.Popen) -> None:
 
 def run(args) -> int:
     info = machine_info(args.db)
-    command = "python benchmarks/bench_list.py " + " ".join(sys.argv[1:])
+    command = "python benchmarks/bench_list.py " + shlex.join(sys.argv[1:])
     label = f" — {args.label}" if args.label else ""
     print(f"# Enterprise list benchmark ({args.db}, {args.enterprises} generated enterprises){label}\n")
     print(f"Command: `{command}`\n")

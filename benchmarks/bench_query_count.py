@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="print the queries of the size-50 requests")
     args = parser.parse_args()
     print(f"# Queries per list request ({args.db}, {args.enterprises} generated enterprises)\n")
-    print(f"Command: `python benchmarks/bench_query_count.py {' '.join(sys.argv[1:])}`\n")
+    print(f"Command: `python benchmarks/bench_query_count.py {shlex.join(sys.argv[1:])}`\n")
     print_machine(machine_info(args.db))
     with ScratchDatabase(args.db) as db:
         db.build(args.enterprises, log=lambda s: None)

@@ -6,6 +6,7 @@ from yingji.accounts.api import BearerAuth
 from yingji.accounts.api import router as accounts_router
 from yingji.core.api import ActiveSessionAuth, install_error_handlers
 from yingji.core.api_divisions import router as divisions_router
+from yingji.messaging.api import router as messaging_router
 from yingji.registry.api import router as registry_router
 from yingji.registry.api_tabular import router as registry_tabular_router
 
@@ -26,3 +27,4 @@ api.add_router("/", accounts_router)
 api.add_router("/divisions", divisions_router)
 api.add_router("/enterprises", registry_tabular_router)  # before: /import, /export are not ids
 api.add_router("/enterprises", registry_router)
+api.add_router("/inbox", messaging_router)

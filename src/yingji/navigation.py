@@ -15,6 +15,7 @@ class NavEntry:
 
 MENU = [
     NavEntry(_("Overview"), "dashboard:home"),
+    NavEntry(_("Inbox"), "messaging:message_list"),
     NavEntry(_("Enterprises"), "registry:enterprise_list", "registry.view_enterprise"),
     NavEntry(_("Divisions"), "core:division_list", "core.view_division"),
     NavEntry(_("Users"), "accounts:user_list", "accounts.manage_users"),

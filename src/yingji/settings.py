@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -53,7 +54,9 @@ INSTALLED_APPS = [
     "yingji.core",
     "yingji.accounts",
     "yingji.registry",
+    "yingji.risk",
     "yingji.dashboard",
+    "yingji.messaging",
     "yingji.demo",
 ]
 
@@ -172,6 +175,45 @@ if _redis_url:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": _redis_url})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
+
+# Messaging (messaging.services.send): email over SMTP, an HTTP SMS gateway, webhooks, retries, digests.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("SMTP_USER")
+EMAIL_HOST_PASSWORD = env_str("SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("SMTP_SSL", False)
+EMAIL_TIMEOUT = env_int("SMTP_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("SMTP_FROM", "yingji@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+SMS_GATEWAY_METHOD = env_str("SMS_GATEWAY_METHOD", "POST").upper()
+SMS_BODY_FORMAT = env_str("SMS_BODY_FORMAT", "json").lower()
+SMS_BODY_TEMPLATE = env_str(
+    "SMS_BODY_TEMPLATE",
+    '{"phone": "{phone}", "text": "{text}"}' if SMS_BODY_FORMAT == "json" else "phone={phone}&text={text}",
+)
+SMS_SUCCESS_PATH = env_str("SMS_SUCCESS_PATH")
+SMS_SUCCESS_VALUE = env_str("SMS_SUCCESS_VALUE")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
+if SMS_GATEWAY_METHOD not in ("GET", "POST"):
+    raise ImproperlyConfigured("YINGJI_SMS_GATEWAY_METHOD must be GET or POST.")
+if SMS_BODY_FORMAT not in ("json", "form"):
+    raise ImproperlyConfigured("YINGJI_SMS_BODY_FORMAT must be json or form.")
+if SMS_GATEWAY_METHOD == "GET" and SMS_BODY_FORMAT == "json":
+    raise ImproperlyConfigured(
+        "YINGJI_SMS_GATEWAY_METHOD=GET sends form fields: set YINGJI_SMS_BODY_FORMAT=form."
+    )
+if SMS_BODY_FORMAT == "json":
+    try:
+        json.loads(SMS_BODY_TEMPLATE)
+    except ValueError:
+        raise ImproperlyConfigured("YINGJI_SMS_BODY_TEMPLATE is not valid JSON.") from None
+MESSAGING_WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+MESSAGING_MAX_ATTEMPTS = max(1, env_int("MESSAGING_MAX_ATTEMPTS", 5))
+MESSAGING_DIGEST_THRESHOLD = env_int("MESSAGING_DIGEST_THRESHOLD", 5)
+MESSAGING_DIGEST_WINDOW = env_int("MESSAGING_DIGEST_WINDOW", 600)
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 NINJA_PAGINATION_PER_PAGE = 50

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("accounts/", include("yingji.accounts.urls")),
     path("enterprises/", include("yingji.registry.urls")),
+    path("inbox/", include("yingji.messaging.urls")),
     path("", include("yingji.dashboard.urls")),
     path("", include("yingji.core.urls")),
 ]

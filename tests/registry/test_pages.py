@@ -355,6 +355,7 @@ def test_the_menu_shows_exactly_the_modules_the_role_may_open(request, client_fo
 def test_the_leader_menu(client_for, leader):
     assert nav_links(client_for(leader).get("/").content.decode()) == [
         "/",
+        "/inbox/",
         "/enterprises/",
         "/divisions/",
         "/api/v1/docs",

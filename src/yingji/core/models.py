@@ -146,3 +146,6 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only.")
+
+
+from yingji.core.escalation.models import *  # noqa: E402, F401, F403

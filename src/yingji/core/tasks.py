@@ -4,6 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from yingji.core import services
+from yingji.core.escalation import services as escalation
 
 
 @db_periodic_task(crontab(minute="17", hour="3"))
@@ -14,3 +15,9 @@ def purge_old_audit_records():
 @db_periodic_task(crontab(minute="*/30"))
 def clear_expired_sessions():
     services.clear_expired_sessions()
+
+
+@db_periodic_task(crontab())
+def run_escalation_pass():
+    """Every minute: fire the escalation steps that are due (from stored timestamps; restart-safe)."""
+    escalation.run_escalation_pass()

@@ -1,0 +1,491 @@
+"""Deadline and escalation use cases, and the periodic pass that fires due steps.
+
+Apps register what an action does with `register_action(name, handler)`; a handler receives a
+`Firing` and returns a short outcome text. Handlers run inside the pass's transaction and must do
+their outside work after commit (`transaction.on_commit`, e.g. messaging deliveries), so a step that
+is rolled back leaves nothing behind. Without a handler the step is only recorded.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji.core import audit
+from yingji.core.escalation import rules
+from yingji.core.escalation.models import (
+    Deadline,
+    DeadlineState,
+    EscalationEvent,
+    EscalationLadder,
+    EscalationStep,
+    ExtensionRequest,
+    ExtensionState,
+)
+
+log = logging.getLogger(__name__)
+
+
+# -- actions ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Firing:
+    """What a handler learns about the step it carries out (load the record only if needed)."""
+
+    deadline_id: int
+    content_type_id: int
+    object_id: str
+    assignee_id: int | None
+    due_at: datetime.datetime
+    step_id: int
+    action: str
+    now: datetime.datetime
+
+
+ActionHandler = Callable[[Firing], str | None]
+_handlers: dict[str, ActionHandler] = {}
+
+
+def record_only(firing: Firing) -> str:
+    return "recorded"
+
+
+def register_action(name: str, handler: ActionHandler) -> None:
+    """Make `handler` carry out the ladder action `name` (the last registration wins)."""
+    _handlers[name] = handler
+
+
+def unregister_action(name: str) -> None:
+    _handlers.pop(name, None)
+
+
+def _dispatch(firing: Firing) -> str:
+    handler = _handlers.get(firing.action, record_only)
+    try:
+        return (handler(firing) or "")[:200]
+    except Exception as exc:  # a broken handler must not stop the ladder of every other record
+        log.exception("escalation handler %s failed for deadline %s", firing.action, firing.deadline_id)
+        return f"error: {type(exc).__name__}"[:200]
+
+
+# -- ladders ----------------------------------------------------------------------------------------
+
+
+def create_ladder(*, name: str, steps: Sequence[rules.Step], division=None, actor=None) -> EscalationLadder:
+    with transaction.atomic():
+        ladder = EscalationLadder.objects.create(name=name, division=division)
+        EscalationStep.objects.bulk_create(
+            EscalationStep(
+                ladder=ladder, order=s.order or i + 1, offset_minutes=s.offset_minutes, action=s.action
+            )
+            for i, s in enumerate(steps)
+        )
+        audit.record(
+            "create",
+            ladder,
+            user=actor,
+            changes={"after": {"division_id": ladder.division_id, "steps": [s.__dict__ for s in steps]}},
+        )
+    return ladder
+
+
+def default_ladder() -> EscalationLadder:
+    """The ladder without a division, created from `rules.DEFAULT_LADDER` the first time it is needed."""
+    ladder = EscalationLadder.objects.filter(division__isnull=True).order_by("pk").first()
+    if ladder is None:
+        ladder = create_ladder(name="Default", steps=rules.DEFAULT_LADDER)
+    return ladder
+
+
+def ladder_for(division) -> EscalationLadder:
+    """The ladder of the nearest division (itself, then its ancestors) that has one, else the default."""
+    node = division
+    while node is not None:
+        ladder = EscalationLadder.objects.filter(division=node).order_by("pk").first()
+        if ladder is not None:
+            return ladder
+        node = node.parent
+    return default_ladder()
+
+
+def ladder_steps(ladder_id: int) -> list[tuple[int, rules.Step]]:
+    """(step id, rule step) in firing order."""
+    rows = EscalationStep.objects.filter(ladder_id=ladder_id).values_list(
+        "id", "offset_minutes", "action", "order"
+    )
+    pairs = [(pk, rules.Step(offset, action, order)) for pk, offset, action, order in rows]
+    return sorted(pairs, key=lambda p: (p[1].offset_minutes, p[1].order))
+
+
+class _Ladders:
+    """Steps per ladder, loaded once per pass."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[list[int], list[rules.Step]]] = {}
+
+    def get(self, ladder_id: int) -> tuple[list[int], list[rules.Step]]:
+        if ladder_id not in self._cache:
+            pairs = ladder_steps(ladder_id)
+            self._cache[ladder_id] = ([p[0] for p in pairs], [p[1] for p in pairs])
+        return self._cache[ladder_id]
+
+
+# -- deadlines --------------------------------------------------------------------------------------
+
+
+def _open_deadline_of(obj) -> Deadline:
+    if isinstance(obj, Deadline):
+        return obj
+    deadline = Deadline.objects.for_object(obj).open().first()
+    if deadline is None:
+        raise ValidationError(_("This record has no open deadline."))
+    return deadline
+
+
+def _times(deadline: Deadline) -> dict:
+    return {
+        "due_at": audit._plain(deadline.due_at),
+        "next_step_index": deadline.next_step_index,
+        "next_step_at": audit._plain(deadline.next_step_at),
+        "state": deadline.state,
+    }
+
+
+def attach_deadline(
+    obj: models.Model,
+    *,
+    due_at: datetime.datetime,
+    assignee=None,
+    ladder: EscalationLadder | None = None,
+    actor,
+    now: datetime.datetime | None = None,
+) -> Deadline:
+    """Give a record (any model instance) a deadline and put it on an escalation ladder."""
+    now = now or timezone.now()
+    if due_at <= now:
+        raise ValidationError({"due_at": _("The deadline must be in the future.")})
+    if ladder is None:
+        ladder = ladder_for(getattr(obj, "division", None))
+    content_type = ContentType.objects.get_for_model(obj)
+    _step_ids, steps = _Ladders().get(ladder.pk)
+    with transaction.atomic():
+        if Deadline.objects.filter(content_type=content_type, object_id=str(obj.pk)).open().exists():
+            raise ValidationError(_("This record already has an open deadline."))
+        deadline = Deadline.objects.create(
+            content_type=content_type,
+            object_id=str(obj.pk),
+            due_at=due_at,
+            assignee=assignee,
+            ladder=ladder,
+            next_step_index=0,
+            next_step_at=rules.next_step_at(steps, due_at, 0),
+        )
+        audit.record("create", deadline, user=actor, changes={"after": _times(deadline)})
+    return deadline
+
+
+def close_deadline(obj, *, actor, now: datetime.datetime | None = None) -> Deadline:
+    """Stop the ladder of a record (its loop is closed). Fired steps stay in the history."""
+    with transaction.atomic():
+        deadline = Deadline.objects.select_for_update().get(pk=_open_deadline_of(obj).pk)
+        if deadline.state != DeadlineState.OPEN:
+            raise ValidationError(_("The deadline is already closed."))
+        before = _times(deadline)
+        deadline.state = DeadlineState.CLOSED
+        deadline.closed_at = now or timezone.now()
+        deadline.next_step_at = None
+        deadline.save(update_fields=["state", "closed_at", "next_step_at"])
+        audit.record("update", deadline, user=actor, changes={"before": before, "after": _times(deadline)})
+    return deadline
+
+
+def request_extension(
+    deadline: Deadline, *, new_due_at: datetime.datetime, reason: str, actor
+) -> ExtensionRequest:
+    """申请延期: ask for a later deadline (decided by someone else)."""
+    with transaction.atomic():
+        deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+        if deadline.state != DeadlineState.OPEN:
+            raise ValidationError(_("The deadline is closed; it can no longer be extended."))
+        if new_due_at <= deadline.due_at:
+            raise ValidationError({"new_due_at": _("The new deadline must be later than the current one.")})
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Give a reason for the extension.")})
+        if deadline.extensions.filter(state=ExtensionState.REQUESTED).exists():
+            raise ValidationError(_("An extension request is already waiting for a decision."))
+        request = ExtensionRequest.objects.create(
+            deadline=deadline,
+            requested_by=actor,
+            old_due_at=deadline.due_at,
+            new_due_at=new_due_at,
+            reason=reason.strip(),
+        )
+        audit.record(
+            "create",
+            request,
+            user=actor,
+            changes={"after": {"deadline_id": deadline.pk, "new_due_at": audit._plain(new_due_at)}},
+        )
+    return request
+
+
+def _decide(request: ExtensionRequest, actor) -> tuple[ExtensionRequest, Deadline]:
+    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state != ExtensionState.REQUESTED:
+        raise ValidationError(_("This extension request has already been decided."))
+    if actor is None or actor.pk == request.requested_by_id:
+        raise ValidationError(_("An extension request must be decided by someone other than the requester."))
+    deadline = Deadline.objects.select_for_update().get(pk=request.deadline_id)
+    return request, deadline
+
+
+def approve_extension(request: ExtensionRequest, *, actor, note: str = "") -> ExtensionRequest:
+    """Move the deadline to the requested date; steps already fired stay fired, the rest move along."""
+    with transaction.atomic():
+        request, deadline = _decide(request, actor)
+        if deadline.state != DeadlineState.OPEN:
+            raise ValidationError(_("The deadline is closed; it can no longer be extended."))
+        if request.new_due_at <= deadline.due_at:
+            raise ValidationError({"new_due_at": _("The new deadline must be later than the current one.")})
+        before = _times(deadline)
+        _step_ids, steps = _Ladders().get(deadline.ladder_id)
+        position = rules.reschedule(steps, request.new_due_at, deadline.next_step_index)
+        deadline.due_at = request.new_due_at
+        deadline.next_step_at = position.next_step_at
+        deadline.save(update_fields=["due_at", "next_step_at"])
+        request.state = ExtensionState.APPROVED
+        request.decided_by = actor
+        request.decided_at = timezone.now()
+        request.note = note[:500]
+        request.save(update_fields=["state", "decided_by", "decided_at", "note"])
+        audit.record(
+            "update",
+            deadline,
+            user=actor,
+            changes={"before": before, "after": _times(deadline)},
+            note=f"extension {request.pk} approved",
+        )
+    return request
+
+
+def reject_extension(request: ExtensionRequest, *, actor, note: str = "") -> ExtensionRequest:
+    with transaction.atomic():
+        request, _deadline = _decide(request, actor)
+        request.state = ExtensionState.REJECTED
+        request.decided_by = actor
+        request.decided_at = timezone.now()
+        request.note = note[:500]
+        request.save(update_fields=["state", "decided_by", "decided_at", "note"])
+        audit.record(
+            "update",
+            request,
+            user=actor,
+            changes={"before": {"state": ExtensionState.REQUESTED}, "after": {"state": request.state}},
+            note=note[:500],
+        )
+    return request
+
+
+# -- the periodic pass ------------------------------------------------------------------------------
+
+_ROW = ("id", "content_type_id", "object_id", "assignee_id", "ladder_id", "due_at", "next_step_index")
+
+
+class _Raced(Exception):
+    """Another worker moved some of the batch between our read and our write."""
+
+
+def fire_step(deadline: Deadline, index: int, *, now: datetime.datetime | None = None) -> bool:
+    """Fire step `index` of a deadline once: the event row is the claim (UNIQUE deadline, step).
+
+    Returns False when the step had already fired; the deadline is advanced past it either way.
+    """
+    now = now or timezone.now()
+    step_ids, steps = _Ladders().get(deadline.ladder_id)
+    return _fire_one(
+        (
+            deadline.pk,
+            deadline.content_type_id,
+            deadline.object_id,
+            deadline.assignee_id,
+            deadline.ladder_id,
+            deadline.due_at,
+            index,
+        ),
+        index,
+        step_ids,
+        steps,
+        now,
+    )
+
+
+def _fire_one(row, index: int, step_ids: list[int], steps: list[rules.Step], now) -> bool:
+    pk, content_type_id, object_id, assignee_id, _ladder, due_at, _current = row
+    firing = Firing(
+        pk, content_type_id, object_id, assignee_id, due_at, step_ids[index], steps[index].action, now
+    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                event = EscalationEvent.objects.create(
+                    deadline_id=pk, step_id=firing.step_id, fired_at=now, action=firing.action
+                )
+        except IntegrityError:
+            event = None  # already fired (another worker, or an earlier run)
+        if event is not None:
+            with transaction.atomic():
+                outcome = _dispatch(firing)
+            EscalationEvent.objects.filter(pk=event.pk).update(outcome=outcome)
+        position = rules.after_firing(steps, due_at, [index])
+        Deadline.objects.filter(pk=pk, state=DeadlineState.OPEN, next_step_index=index).update(
+            next_step_index=position.next_step_index, next_step_at=position.next_step_at
+        )
+    return event is not None
+
+
+_CHUNK = 5000  # rows per array statement (PostgreSQL)
+
+
+def _chunks(items: list, size: int = _CHUNK):
+    for first in range(0, len(items), size):
+        yield items[first : first + size]
+
+
+def _pg_execute(sql: str, params: list) -> int:
+    """One statement with binary, server-side parameters (arrays of 5,000 values dump fast that way).
+
+    Django's PostgreSQL cursors bind on the client and render each array as text; this cursor runs on
+    the same connection, inside the same transaction, with Django's error wrapping.
+    """
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        return cursor.rowcount
+
+
+def _advance_many(updates: list[tuple]) -> int:
+    """Conditional UPDATE on the old position for many rows; returns the rows changed.
+
+    SQLite runs in-process, so executemany is the fast path. PostgreSQL gets one UPDATE ... FROM
+    unnest(arrays) per chunk, as a statement per row costs a round trip, a parse and a plan.
+    """
+    table = connection.ops.quote_name(Deadline._meta.db_table)
+    open_ = str(DeadlineState.OPEN)
+    if connection.vendor != "postgresql":
+        adapt = connection.ops.adapt_datetimefield_value
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET next_step_index = %s, next_step_at = %s "
+                "WHERE id = %s AND next_step_index = %s AND state = %s",
+                [(new, adapt(at), pk, old, open_) for new, at, pk, old in updates],
+            )
+            return cursor.rowcount
+    changed = 0
+    for chunk in _chunks(updates):
+        new, at, pk, old = (list(column) for column in zip(*chunk, strict=True))
+        changed += _pg_execute(
+            f"UPDATE {table} AS d SET next_step_index = v.new, next_step_at = v.at "
+            "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::timestamptz[]) AS v(id, old, new, at) "
+            "WHERE d.id = v.id AND d.next_step_index = v.old AND d.state = %s",
+            [pk, old, new, at, open_],
+        )
+    return changed
+
+
+def _insert_events(firings: list[Firing], now: datetime.datetime) -> None:
+    """Insert the events without ORM objects (the hot path of the pass); handlers run here.
+
+    A duplicate (deadline, step) raises IntegrityError: the caller redoes the batch item by item.
+    """
+    if not firings:
+        return
+    table = connection.ops.quote_name(EscalationEvent._meta.db_table)
+    columns = "(deadline_id, step_id, fired_at, action, outcome)"
+    rows = [(f.deadline_id, f.step_id, f.action, _dispatch(f)) for f in firings]
+    if connection.vendor != "postgresql":
+        fired_at = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s)",
+                [(d, s, fired_at, a, o) for d, s, a, o in rows],
+            )
+        return
+    for chunk in _chunks(rows):
+        deadline_ids, step_ids, actions, outcomes = (list(column) for column in zip(*chunk, strict=True))
+        _pg_execute(
+            f"INSERT INTO {table} {columns} "
+            "SELECT v.d, v.s, %s, v.a, v.o FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) "
+            "AS v(d, s, a, o)",
+            [now, deadline_ids, step_ids, actions, outcomes],
+        )
+
+
+def _fire_batch(rows: list[tuple], now: datetime.datetime, ladders: _Ladders) -> int:
+    firings: list[Firing] = []
+    updates: list[tuple] = []
+    for row in rows:
+        pk, content_type_id, object_id, assignee_id, ladder_id, due_at, index = row
+        step_ids, steps = ladders.get(ladder_id)
+        due = rules.due_steps(steps, due_at, index, now)
+        # Nothing due despite next_step_at <= now means the ladder changed: re-seat the deadline.
+        position = rules.after_firing(steps, due_at, due) if due else rules.reschedule(steps, due_at, index)
+        updates.append((position.next_step_index, position.next_step_at, pk, index))
+        for i in due:
+            firings.append(
+                Firing(pk, content_type_id, object_id, assignee_id, due_at, step_ids[i], steps[i].action, now)
+            )
+    try:
+        with transaction.atomic():
+            # Claim first: the conditional UPDATE fails for rows another worker has moved meanwhile.
+            if _advance_many(updates) != len(updates):
+                raise _Raced
+            _insert_events(firings, now)
+        return len(firings)
+    except (IntegrityError, _Raced):
+        # Rolled back (handlers' writes and on_commit callbacks with it): redo the batch item by item.
+        fired = 0
+        for row in rows:
+            step_ids, steps = ladders.get(row[4])
+            due = rules.due_steps(steps, row[5], row[6], now)
+            for i in due:
+                fired += _fire_one(row, i, step_ids, steps, now)
+            if not due:
+                position = rules.reschedule(steps, row[5], row[6])
+                Deadline.objects.filter(pk=row[0], next_step_index=row[6]).update(
+                    next_step_at=position.next_step_at
+                )
+        return fired
+
+
+def run_escalation_pass(now: datetime.datetime | None = None, batch: int = 5000) -> int:
+    """Fire every step due at `now` (missed ones too, in order); returns the number of steps fired.
+
+    Set-based: due deadlines come from the index on next_step_at, `batch` at a time, one transaction
+    per batch. No row locks are taken on reading: the batch is claimed by a conditional UPDATE on the
+    old positions and the events' UNIQUE (deadline, step) backs it up; when either finds that another
+    worker got there first, the batch is rolled back and redone item by item.
+    """
+    now = now or timezone.now()
+    ladders = _Ladders()
+    fired = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Deadline.objects.filter(next_step_at__lte=now, state=DeadlineState.OPEN)
+                .order_by("next_step_at")
+                .values_list(*_ROW)[:batch]
+            )
+            if not rows:
+                return fired
+            fired += _fire_batch(rows, now, ladders)
