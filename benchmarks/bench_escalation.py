@@ -79,15 +79,6 @@ def main() -> int:
         db.analyze()
 
         started = time.perf_counter()
-        if os.environ.get("BENCH_PROFILE"):
-            import cProfile
-
-            cProfile.runctx(
-                "escalation.run_escalation_pass(now=now, batch=args.batch)",
-                globals(),
-                locals(),
-                "/tmp/esc.prof",
-            )
         fired = escalation.run_escalation_pass(now=now, batch=args.batch)
         first_pass = time.perf_counter() - started
         events = EscalationEvent.objects.count()

@@ -270,3 +270,29 @@ def test_a_bureau_ladder_applies_to_its_subtree(county, enterprise_a, staff_user
     assert esc.run_escalation_pass(now=due) == 2
     assert fired_actions(deadline) == ["remind_assignee", "interview"]
     assert Deadline.objects.get(pk=deadline.pk).next_step_at is None
+
+
+def test_two_passes_that_read_the_same_batch_fire_it_once(deadline, due):
+    rows = list(Deadline.objects.filter(pk=deadline.pk).values_list(*esc._ROW))
+    assert esc._fire_batch(rows, due, esc._Ladders()) == 3
+    assert esc._fire_batch(rows, due, esc._Ladders()) == 0  # the slower worker, with its stale read
+    assert fired_actions(deadline) == ["remind_assignee", "notify_superior", "mark_overdue"]
+
+
+def test_a_deadline_closed_after_the_pass_read_it_does_not_fire(deadline, enterprise_a, staff_user, due):
+    rows = list(Deadline.objects.filter(pk=deadline.pk).values_list(*esc._ROW))
+    esc.close_deadline(enterprise_a, actor=staff_user)
+    assert esc._fire_batch(rows, due, esc._Ladders()) == 0
+    assert fired_actions(deadline) == []
+
+
+def test_a_deadline_extended_after_the_pass_read_it_fires_on_the_new_schedule(
+    deadline, town_a_official, staff_user, due
+):
+    rows = list(Deadline.objects.filter(pk=deadline.pk).values_list(*esc._ROW))
+    new_due = due + 10 * DAY
+    request = esc.request_extension(deadline, new_due_at=new_due, reason="停产检修", actor=town_a_official)
+    esc.approve_extension(request, actor=staff_user)
+    assert esc._fire_batch(rows, due, esc._Ladders()) == 0
+    assert esc.run_escalation_pass(now=due) == 0
+    assert esc.run_escalation_pass(now=new_due) == 3

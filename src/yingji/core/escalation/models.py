@@ -107,7 +107,11 @@ class Deadline(models.Model):
     """The deadline of one record (any model). Overdue is computed from `due_at`, never stored."""
 
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("record type"), on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        verbose_name=_("record type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # deadline_record_idx (content_type, object_id) starts with it
     )
     object_id = models.CharField(_("record ID"), max_length=64)
     record = GenericForeignKey("content_type", "object_id")
@@ -168,8 +172,13 @@ class EscalationEvent(models.Model):
     deadline = models.ForeignKey(
         Deadline, verbose_name=_("deadline"), on_delete=models.PROTECT, related_name="events", db_index=False
     )
+    # Not indexed either: one index fewer to write per fired step; steps are hardly ever deleted.
     step = models.ForeignKey(
-        EscalationStep, verbose_name=_("step"), on_delete=models.PROTECT, related_name="events"
+        EscalationStep,
+        verbose_name=_("step"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
     fired_at = models.DateTimeField(_("fired"))
     action = models.CharField(_("action"), max_length=30, choices=EscalationAction.choices)

@@ -297,59 +297,71 @@ def reject_extension(request: ExtensionRequest, *, actor, note: str = "") -> Ext
 
 # -- the periodic pass ------------------------------------------------------------------------------
 
-_ROW = ("id", "content_type_id", "object_id", "assignee_id", "ladder_id", "due_at", "next_step_index")
+_ROW = (
+    "id",
+    "content_type_id",
+    "object_id",
+    "assignee_id",
+    "ladder_id",
+    "due_at",
+    "next_step_index",
+    "next_step_at",
+)
 
 
 class _Raced(Exception):
-    """Another worker moved some of the batch between our read and our write."""
+    """Another worker (or an extension, or a close) moved some of the batch since we read it."""
 
 
 def fire_step(deadline: Deadline, index: int, *, now: datetime.datetime | None = None) -> bool:
-    """Fire step `index` of a deadline once: the event row is the claim (UNIQUE deadline, step).
+    """Fire step `index` of a deadline as last read: claimed by a conditional UPDATE on its position,
+    backed by the UNIQUE (deadline, step) of the event.
 
-    Returns False when the step had already fired; the deadline is advanced past it either way.
+    Returns False when the deadline is no longer where `deadline` says (closed, extended, or moved
+    past the step by another worker) or the step's event already exists.
     """
     now = now or timezone.now()
     step_ids, steps = _Ladders().get(deadline.ladder_id)
-    return _fire_one(
-        (
-            deadline.pk,
-            deadline.content_type_id,
-            deadline.object_id,
-            deadline.assignee_id,
-            deadline.ladder_id,
-            deadline.due_at,
-            index,
-        ),
-        index,
-        step_ids,
-        steps,
-        now,
-    )
+    row = tuple(getattr(deadline, field) for field in _ROW)
+    return _fire_one(row, index, deadline.next_step_at, step_ids, steps, now)[1]
 
 
-def _fire_one(row, index: int, step_ids: list[int], steps: list[rules.Step], now) -> bool:
-    pk, content_type_id, object_id, assignee_id, _ladder, due_at, _current = row
+def _fire_one(
+    row, index: int, at, step_ids: list[int], steps: list[rules.Step], now
+) -> tuple[datetime.datetime | None, bool]:
+    """Claim the deadline at step `index` (next_step_at `at`), then record the event and act.
+
+    Returns (the new next_step_at, or the sentinel _LOST when the claim failed; whether it fired).
+    """
+    pk, content_type_id, object_id, assignee_id, _ladder, due_at, _index, _at = row
     firing = Firing(
         pk, content_type_id, object_id, assignee_id, due_at, step_ids[index], steps[index].action, now
     )
+    position = rules.after_firing(steps, due_at, [index])
     with transaction.atomic():
+        claimed = Deadline.objects.filter(
+            pk=pk, state=DeadlineState.OPEN, next_step_index=index, next_step_at=at
+        ).update(next_step_index=position.next_step_index, next_step_at=position.next_step_at)
+        if not claimed:
+            return _LOST, False  # closed, extended, or moved past this step by another worker
         try:
             with transaction.atomic():
                 event = EscalationEvent.objects.create(
                     deadline_id=pk, step_id=firing.step_id, fired_at=now, action=firing.action
                 )
         except IntegrityError:
-            event = None  # already fired (another worker, or an earlier run)
-        if event is not None:
-            with transaction.atomic():
+            return position.next_step_at, False  # already recorded: move on, nothing fires twice
+        try:
+            with transaction.atomic():  # a handler's failed writes must not spoil the event
                 outcome = _dispatch(firing)
-            EscalationEvent.objects.filter(pk=event.pk).update(outcome=outcome)
-        position = rules.after_firing(steps, due_at, [index])
-        Deadline.objects.filter(pk=pk, state=DeadlineState.OPEN, next_step_index=index).update(
-            next_step_index=position.next_step_index, next_step_at=position.next_step_at
-        )
-    return event is not None
+        except Exception:  # noqa: BLE001 - a database error raised inside the handler's savepoint
+            log.exception("escalation handler %s failed for deadline %s", firing.action, pk)
+            outcome = "error: database"
+        EscalationEvent.objects.filter(pk=event.pk).update(outcome=outcome)
+    return position.next_step_at, True
+
+
+_LOST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 _CHUNK = 5000  # rows per array statement (PostgreSQL)
@@ -387,18 +399,21 @@ def _advance_many(updates: list[tuple]) -> int:
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {table} SET next_step_index = %s, next_step_at = %s "
-                "WHERE id = %s AND next_step_index = %s AND state = %s",
-                [(new, adapt(at), pk, old, open_) for new, at, pk, old in updates],
+                "WHERE id = %s AND next_step_index = %s AND next_step_at = %s AND state = %s",
+                [(new, adapt(at), pk, old, adapt(old_at), open_) for new, at, pk, old, old_at in updates],
             )
             return cursor.rowcount
     changed = 0
     for chunk in _chunks(updates):
-        new, at, pk, old = (list(column) for column in zip(*chunk, strict=True))
+        new, at, pk, old, old_at = (list(column) for column in zip(*chunk, strict=True))
         changed += _pg_execute(
             f"UPDATE {table} AS d SET next_step_index = v.new, next_step_at = v.at "
-            "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::timestamptz[]) AS v(id, old, new, at) "
-            "WHERE d.id = v.id AND d.next_step_index = v.old AND d.state = %s",
-            [pk, old, new, at, open_],
+            "FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[], %s::int[], %s::timestamptz[]) "
+            "AS v(id, old, old_at, new, at) "
+            # `id = ANY` keeps the plan on the primary key instead of hashing the whole table.
+            "WHERE d.id = ANY(%s::bigint[]) AND d.id = v.id AND d.next_step_index = v.old "
+            "AND d.next_step_at = v.old_at AND d.state = %s",
+            [pk, old, old_at, new, at, pk, open_],
         )
     return changed
 
@@ -435,19 +450,19 @@ def _fire_batch(rows: list[tuple], now: datetime.datetime, ladders: _Ladders) ->
     firings: list[Firing] = []
     updates: list[tuple] = []
     for row in rows:
-        pk, content_type_id, object_id, assignee_id, ladder_id, due_at, index = row
+        pk, content_type_id, object_id, assignee_id, ladder_id, due_at, index, at = row
         step_ids, steps = ladders.get(ladder_id)
         due = rules.due_steps(steps, due_at, index, now)
         # Nothing due despite next_step_at <= now means the ladder changed: re-seat the deadline.
         position = rules.after_firing(steps, due_at, due) if due else rules.reschedule(steps, due_at, index)
-        updates.append((position.next_step_index, position.next_step_at, pk, index))
+        updates.append((position.next_step_index, position.next_step_at, pk, index, at))
         for i in due:
             firings.append(
                 Firing(pk, content_type_id, object_id, assignee_id, due_at, step_ids[i], steps[i].action, now)
             )
     try:
         with transaction.atomic():
-            # Claim first: the conditional UPDATE fails for rows another worker has moved meanwhile.
+            # Claim first: the conditional UPDATE fails for rows that moved since we read them.
             if _advance_many(updates) != len(updates):
                 raise _Raced
             _insert_events(firings, now)
@@ -457,14 +472,18 @@ def _fire_batch(rows: list[tuple], now: datetime.datetime, ladders: _Ladders) ->
         fired = 0
         for row in rows:
             step_ids, steps = ladders.get(row[4])
-            due = rules.due_steps(steps, row[5], row[6], now)
+            due_at, index, at = row[5], row[6], row[7]
+            due = rules.due_steps(steps, due_at, index, now)
             for i in due:
-                fired += _fire_one(row, i, step_ids, steps, now)
+                at, done = _fire_one(row, i, at, step_ids, steps, now)
+                fired += done
+                if at is _LOST:
+                    break  # the row changed under us; the next pass reads it afresh
             if not due:
-                position = rules.reschedule(steps, row[5], row[6])
-                Deadline.objects.filter(pk=row[0], next_step_index=row[6]).update(
-                    next_step_at=position.next_step_at
-                )
+                position = rules.reschedule(steps, due_at, index)
+                Deadline.objects.filter(
+                    pk=row[0], state=DeadlineState.OPEN, next_step_index=index, next_step_at=at
+                ).update(next_step_at=position.next_step_at)
         return fired
 
 
@@ -472,20 +491,23 @@ def run_escalation_pass(now: datetime.datetime | None = None, batch: int = 5000)
     """Fire every step due at `now` (missed ones too, in order); returns the number of steps fired.
 
     Set-based: due deadlines come from the index on next_step_at, `batch` at a time, one transaction
-    per batch. No row locks are taken on reading: the batch is claimed by a conditional UPDATE on the
-    old positions and the events' UNIQUE (deadline, step) backs it up; when either finds that another
-    worker got there first, the batch is rolled back and redone item by item.
+    per batch, walking the index forward (a fired deadline's next step is always after `now`, so
+    nothing behind the walk is left to do, and PostgreSQL need not step over the old index entries).
+    No row locks are taken on reading: the batch is claimed by a conditional UPDATE on the old
+    positions, and the events' UNIQUE (deadline, step) backs it up; when either finds that something
+    else got there first, the batch is rolled back and redone item by item.
     """
     now = now or timezone.now()
     ladders = _Ladders()
     fired = 0
+    since: datetime.datetime | None = None
     while True:
         with transaction.atomic():
-            rows = list(
-                Deadline.objects.filter(next_step_at__lte=now, state=DeadlineState.OPEN)
-                .order_by("next_step_at")
-                .values_list(*_ROW)[:batch]
-            )
+            due = Deadline.objects.filter(next_step_at__lte=now, state=DeadlineState.OPEN)
+            if since is not None:
+                due = due.filter(next_step_at__gte=since)
+            rows = list(due.order_by("next_step_at").values_list(*_ROW)[:batch])
             if not rows:
                 return fired
+            since = rows[-1][7]
             fired += _fire_batch(rows, now, ladders)

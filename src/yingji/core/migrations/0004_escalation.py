@@ -6,120 +6,295 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0003_load_divisions'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0003_load_divisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EscalationLadder',
+            name="EscalationLadder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('division', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='escalation_ladders', to='core.division', verbose_name='division')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "division",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalation_ladders",
+                        to="core.division",
+                        verbose_name="division",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'escalation ladder',
-                'verbose_name_plural': 'escalation ladders',
-                'db_table': 'core_escalation_ladder',
-                'ordering': ['pk'],
+                "verbose_name": "escalation ladder",
+                "verbose_name_plural": "escalation ladders",
+                "db_table": "core_escalation_ladder",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Deadline',
+            name="Deadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.CharField(max_length=64, verbose_name='record ID')),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=10, verbose_name='state')),
-                ('next_step_index', models.PositiveSmallIntegerField(default=0, verbose_name='next step')),
-                ('next_step_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='next step at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deadlines', to=settings.AUTH_USER_MODEL, verbose_name='assignee')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='record type')),
-                ('ladder', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='deadlines', to='core.escalationladder', verbose_name='ladder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.CharField(max_length=64, verbose_name="record ID")),
+                ("due_at", models.DateTimeField(verbose_name="due")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("next_step_index", models.PositiveSmallIntegerField(default=0, verbose_name="next step")),
+                (
+                    "next_step_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="next step at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deadlines",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assignee",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="record type",
+                    ),
+                ),
+                (
+                    "ladder",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deadlines",
+                        to="core.escalationladder",
+                        verbose_name="ladder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deadline',
-                'verbose_name_plural': 'deadlines',
-                'db_table': 'core_deadline',
-                'ordering': ['due_at', 'pk'],
+                "verbose_name": "deadline",
+                "verbose_name_plural": "deadlines",
+                "db_table": "core_deadline",
+                "ordering": ["due_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationStep',
+            name="EscalationStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='order')),
-                ('offset_minutes', models.IntegerField(help_text='Relative to the deadline; negative means before it.', verbose_name='offset (minutes)')),
-                ('action', models.CharField(choices=[('remind_assignee', 'Remind the assignee'), ('notify_superior', 'Notify the superior'), ('mark_overdue', 'Mark overdue'), ('formal_letter', 'Formal letter'), ('public_notice', 'Public notice'), ('interview', 'Interview'), ('exposure', 'Exposure list')], max_length=30, verbose_name='action')),
-                ('ladder', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='core.escalationladder', verbose_name='ladder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="order")),
+                (
+                    "offset_minutes",
+                    models.IntegerField(
+                        help_text="Relative to the deadline; negative means before it.",
+                        verbose_name="offset (minutes)",
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("remind_assignee", "Remind the assignee"),
+                            ("notify_superior", "Notify the superior"),
+                            ("mark_overdue", "Mark overdue"),
+                            ("formal_letter", "Formal letter"),
+                            ("public_notice", "Public notice"),
+                            ("interview", "Interview"),
+                            ("exposure", "Exposure list"),
+                        ],
+                        max_length=30,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "ladder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="core.escalationladder",
+                        verbose_name="ladder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'escalation step',
-                'verbose_name_plural': 'escalation steps',
-                'db_table': 'core_escalation_step',
-                'ordering': ['ladder', 'offset_minutes', 'order'],
+                "verbose_name": "escalation step",
+                "verbose_name_plural": "escalation steps",
+                "db_table": "core_escalation_step",
+                "ordering": ["ladder", "offset_minutes", "order"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationEvent',
+            name="EscalationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fired_at', models.DateTimeField(verbose_name='fired')),
-                ('action', models.CharField(choices=[('remind_assignee', 'Remind the assignee'), ('notify_superior', 'Notify the superior'), ('mark_overdue', 'Mark overdue'), ('formal_letter', 'Formal letter'), ('public_notice', 'Public notice'), ('interview', 'Interview'), ('exposure', 'Exposure list')], max_length=30, verbose_name='action')),
-                ('outcome', models.CharField(blank=True, max_length=200, verbose_name='outcome')),
-                ('deadline', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='core.deadline', verbose_name='deadline')),
-                ('step', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='core.escalationstep', verbose_name='step')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fired_at", models.DateTimeField(verbose_name="fired")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("remind_assignee", "Remind the assignee"),
+                            ("notify_superior", "Notify the superior"),
+                            ("mark_overdue", "Mark overdue"),
+                            ("formal_letter", "Formal letter"),
+                            ("public_notice", "Public notice"),
+                            ("interview", "Interview"),
+                            ("exposure", "Exposure list"),
+                        ],
+                        max_length=30,
+                        verbose_name="action",
+                    ),
+                ),
+                ("outcome", models.CharField(blank=True, max_length=200, verbose_name="outcome")),
+                (
+                    "deadline",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="core.deadline",
+                        verbose_name="deadline",
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="core.escalationstep",
+                        verbose_name="step",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'escalation event',
-                'verbose_name_plural': 'escalation events',
-                'db_table': 'core_escalation_event',
-                'ordering': ['fired_at', 'pk'],
+                "verbose_name": "escalation event",
+                "verbose_name_plural": "escalation events",
+                "db_table": "core_escalation_event",
+                "ordering": ["fired_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="ExtensionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='requested')),
-                ('old_due_at', models.DateTimeField(verbose_name='due before')),
-                ('new_due_at', models.DateTimeField(verbose_name='new due')),
-                ('reason', models.CharField(max_length=500, verbose_name='reason')),
-                ('state', models.CharField(choices=[('requested', 'Requested'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='requested', max_length=10, verbose_name='state')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('deadline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extensions', to='core.deadline', verbose_name='deadline')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True, verbose_name="requested")),
+                ("old_due_at", models.DateTimeField(verbose_name="due before")),
+                ("new_due_at", models.DateTimeField(verbose_name="new due")),
+                ("reason", models.CharField(max_length=500, verbose_name="reason")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                (
+                    "deadline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="extensions",
+                        to="core.deadline",
+                        verbose_name="deadline",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'extension request',
-                'verbose_name_plural': 'extension requests',
-                'db_table': 'core_extension_request',
-                'ordering': ['-requested_at', '-pk'],
+                "verbose_name": "extension request",
+                "verbose_name_plural": "extension requests",
+                "db_table": "core_extension_request",
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(fields=['content_type', 'object_id'], name='deadline_record_idx'),
+            model_name="deadline",
+            index=models.Index(fields=["content_type", "object_id"], name="deadline_record_idx"),
         ),
         migrations.AddConstraint(
-            model_name='deadline',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'open')), fields=('content_type', 'object_id'), name='deadline_one_open'),
+            model_name="deadline",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "open")),
+                fields=("content_type", "object_id"),
+                name="deadline_one_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalationstep',
-            constraint=models.UniqueConstraint(fields=('ladder', 'order'), name='escalation_step_order'),
+            model_name="escalationstep",
+            constraint=models.UniqueConstraint(fields=("ladder", "order"), name="escalation_step_order"),
         ),
         migrations.AddConstraint(
-            model_name='escalationevent',
-            constraint=models.UniqueConstraint(fields=('deadline', 'step'), name='escalation_event_once'),
+            model_name="escalationevent",
+            constraint=models.UniqueConstraint(fields=("deadline", "step"), name="escalation_event_once"),
         ),
     ]
