@@ -29,3 +29,12 @@ def purge_audit_trail(now=None) -> int:
 def clear_expired_sessions() -> int:
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+def refresh_statistics(model) -> None:
+    """ANALYZE a table after a bulk load, so the query planner picks the list indexes at once.
+
+    PostgreSQL's autovacuum does this eventually (and not at all where it is off); SQLite never does.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

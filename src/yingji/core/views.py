@@ -28,9 +28,14 @@ class ScopedViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
     model: Any = None  # the entity's model class, set by each subclass
     url_namespace = ""  # e.g. "registry"
     select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
 
     def get_queryset(self):
-        return self.model.objects.for_user(self.request.user).select_related(*self.select_related)
+        return (
+            self.model.objects.for_user(self.request.user)
+            .select_related(*self.select_related)
+            .prefetch_related(*self.prefetch_related)
+        )
 
     def url_name(self, action: str) -> str:
         return f"{self.url_namespace}:{self.model._meta.model_name}_{action}"

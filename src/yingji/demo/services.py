@@ -19,6 +19,7 @@ from yingji.accounts.models import User
 from yingji.accounts.services import create_user
 from yingji.core import audit
 from yingji.core.models import Division
+from yingji.core.services import refresh_statistics
 from yingji.demo import generator
 from yingji.demo.generator import DEMO_PASSWORD, DivisionSpec
 from yingji.registry.models import Enterprise
@@ -261,4 +262,5 @@ def seed_scale(
             object_type="registry.enterprise",
             note=f"scale seed: {done} enterprises in {county_code}",
         )
+        refresh_statistics(Enterprise)
     return done

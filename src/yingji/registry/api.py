@@ -119,7 +119,7 @@ def serialize(e: Enterprise, reveal: bool = False) -> dict:
 
 
 def _scoped(request):
-    return Enterprise.objects.for_user(request.user).select_related("division")
+    return Enterprise.objects.for_user(request.user).prefetch_related("division")
 
 
 def _model_fields(data: dict) -> dict:

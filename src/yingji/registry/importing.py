@@ -31,12 +31,14 @@ from django.utils.translation import gettext_lazy
 from yingji.core import audit, divisions, tabular
 from yingji.core.identifiers import mask_phone, normalise_phone, normalise_uscc
 from yingji.core.models import Division
+from yingji.core.services import refresh_statistics
 from yingji.core.tabular import CellError, Column, ImportReport, Progress, TableError
 from yingji.registry import industries
 from yingji.registry.models import SUPERVISION_FLAGS, Enterprise
 
 SHEET_TITLE = "企业信息"  # the template's data sheet; an uploaded workbook's sheet of this name is read first
 BATCH_SIZE = 1000
+ANALYZE_AFTER_ROWS = 1000  # large loads refresh the planner statistics (core.services.refresh_statistics)
 QUERY_CHUNK = 500
 DIVISION_LEVELS = ("county", "town", "village")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -442,6 +444,8 @@ def _import(report: ImportReport, content: bytes, filename: str, actor, dry_run:
         )
         return
     report.created = len(objects)
+    if len(objects) >= ANALYZE_AFTER_ROWS:
+        refresh_statistics(Enterprise)
 
 
 def _build(row: tabular.ParsedRow, report: ImportReport) -> Enterprise:
