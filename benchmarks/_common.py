@@ -72,6 +72,7 @@ class ScratchDatabase:
         self.keep = keep
         self.pg_admin_url = pg_admin_url
         self.pg_name = pg_name
+        self._lock = None  # the connection holding the advisory lock (PostgreSQL)
         self.folder = Path(tempfile.mkdtemp(prefix=f"yingji-bench-{kind}-"))
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("YINGJI_")}
         self.env.update({"YINGJI_DATA_DIR": str(self.folder), "YINGJI_LOG_LEVEL": "WARNING"})
@@ -82,17 +83,37 @@ class ScratchDatabase:
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> ScratchDatabase:
         if self.kind == "postgres":
+            self._lock_pg_name()
             self._pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
             self._pg_admin(f'CREATE DATABASE "{self.pg_name}"')
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.keep:
-            print(f"(kept the scratch data: {self.describe()})", file=sys.stderr)
-            return
-        if self.kind == "postgres":
-            self._pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
-        shutil.rmtree(self.folder, ignore_errors=True)
+        try:
+            if self.keep:
+                print(f"(kept the scratch data: {self.describe()})", file=sys.stderr)
+                return
+            if self.kind == "postgres":
+                self._pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+            shutil.rmtree(self.folder, ignore_errors=True)
+        finally:
+            if self._lock is not None:
+                self._lock.close()
+
+    def _lock_pg_name(self) -> None:
+        """Hold a session advisory lock named after the database for the whole run, so a second
+        benchmark started meanwhile stops instead of dropping this run's database under it."""
+        import psycopg
+
+        self._lock = psycopg.connect(self.pg_admin_url, autocommit=True)
+        key = f"yingji-benchmark:{self.pg_name}"
+        if not self._lock.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [key]).fetchone()[0]:
+            self._lock.close()
+            self._lock = None
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise SystemExit(
+                f"Another benchmark is using the PostgreSQL database {self.pg_name}; wait for it to finish."
+            )
 
     def _pg_admin(self, sql: str) -> None:
         import psycopg

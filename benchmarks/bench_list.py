@@ -348,6 +348,9 @@ def measure(args, port: int, tokens: dict, meter: CpuMeter) -> int:
 
     for entry in warmup:
         one(entry)
+    if errors:
+        print("The warm-up requests failed:", *errors[:5], sep="\n  ", file=sys.stderr)
+        return 1
     if args.wait_quiet:
         wait_until_quiet(args.max_load, args.wait_quiet)
     load_before = os.getloadavg()

@@ -99,6 +99,7 @@ def main() -> int:
     print_machine(machine_info(args.db))
     with ScratchDatabase(args.db) as db:
         db.build(args.enterprises, log=lambda s: None)
+        (db.folder / "static").mkdir(exist_ok=True)  # no collectstatic here; keeps WhiteNoise quiet
         os.environ.update(db.env)
         for key in [k for k in os.environ if k.startswith("YINGJI_") and k not in db.env]:
             del os.environ[key]

@@ -31,11 +31,13 @@ class ScopedViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
     prefetch_related: tuple[str, ...] = ()
 
     def get_queryset(self):
-        return (
-            self.model.objects.for_user(self.request.user)
-            .select_related(*self.select_related)
-            .prefetch_related(*self.prefetch_related)
-        )
+        queryset = self.model.objects.for_user(self.request.user)
+        # select_related() with no names would follow every foreign key: only call it with names.
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return queryset
 
     def url_name(self, action: str) -> str:
         return f"{self.url_namespace}:{self.model._meta.model_name}_{action}"
