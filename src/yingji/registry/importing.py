@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.core import audit, divisions, tabular
+from yingji.core import audit, tabular
+from yingji.core.division_import import parse_code as parse_division_code
 from yingji.core.identifiers import mask_phone, normalise_phone, normalise_uscc
 from yingji.core.models import Division
 from yingji.core.services import refresh_statistics
@@ -136,19 +137,6 @@ def parse_industry(text: str) -> str:
         raise CellError(
             _("Unknown industry: use a GB/T 4754-2017 division code such as 26 or C26, or its name."),
             "unknown_industry",
-        )
-    return code
-
-
-def parse_division(text: str) -> str:
-    value = unicodedata.normalize("NFKC", text).strip()
-    if tabular.looks_shortened(value):
-        raise tabular.shortened_error()
-    code = divisions.normalise_code(value)
-    if not divisions.is_valid_code(code):
-        raise CellError(
-            _("Enter the 12-digit division code (a 9-digit town or 6-digit county code also works)."),
-            "bad_division_code",
         )
     return code
 
@@ -269,7 +257,7 @@ ENTERPRISE_COLUMNS: list[Column] = [
         "所属区划",
         ("区划代码", "行政区划代码", "所属区划代码", "统计用区划代码", "区划", "division"),
         required=True,
-        parse=parse_division,
+        parse=parse_division_code,
         export=lambda e: e.division_id,
         width=16,
         example="329901001001",
