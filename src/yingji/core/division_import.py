@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from yingji.core import audit, divisions, geo, tabular
 from yingji.core.division_data import villages_of
+from yingji.core.scoping import import_prefix
 from yingji.core.tabular import CellError, Column, ImportReport, ParsedRow, Progress, TableError
 
 SHEET_TITLE = "区划"
@@ -111,21 +112,12 @@ DIVISION_COLUMNS: list[Column] = [
 ]
 
 
-def _scope_prefix(actor) -> str | None:
-    """'' (everywhere) for no actor, i.e. the command line; None when the actor may import nothing."""
-    if actor is None:
-        return ""
-    if getattr(actor, "is_enterprise_user", False):
-        return None
-    return actor.scope_prefix
-
-
 def import_divisions(
     content: bytes, filename: str, *, actor=None, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportReport:
     """A bureau's own list of divisions (usually villages) from an xlsx/csv file; all rows or none."""
     report = ImportReport(filename=filename, dry_run=dry_run)
-    prefix = _scope_prefix(actor)
+    prefix = import_prefix(actor)
     if prefix is None:
         report.file_error(_("Your account cannot import divisions."), "forbidden")
         return report
@@ -159,7 +151,7 @@ def import_county_villages(county_code: str, *, actor=None, dry_run: bool = Fals
 
     code = divisions.normalise_code(county_code)
     report = ImportReport(filename=f"villages.csv.gz ({code[:6]})", dry_run=dry_run)
-    prefix = _scope_prefix(actor)
+    prefix = import_prefix(actor)
     if prefix is None:
         report.file_error(_("Your account cannot import divisions."), "forbidden")
         return report

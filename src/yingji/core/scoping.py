@@ -33,3 +33,13 @@ class ScopedQuerySet(models.QuerySet):
         if prefix == "":
             return self.all()
         return self.filter(**{f"{scope.division}__code__startswith": prefix})
+
+
+def import_prefix(actor) -> str | None:
+    """The division prefix an import may write under: '' (everywhere) for no actor, i.e. the command
+    line; None when the actor may import nothing (enterprise users)."""
+    if actor is None:
+        return ""
+    if getattr(actor, "is_enterprise_user", False):
+        return None
+    return actor.scope_prefix

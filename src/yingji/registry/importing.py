@@ -32,6 +32,7 @@ from yingji.core import audit, tabular
 from yingji.core.division_import import parse_code as parse_division_code
 from yingji.core.identifiers import mask_phone, normalise_phone, normalise_uscc
 from yingji.core.models import Division
+from yingji.core.scoping import import_prefix
 from yingji.core.services import refresh_statistics
 from yingji.core.tabular import CellError, Column, ImportReport, Progress, TableError
 from yingji.registry import industries
@@ -363,15 +364,6 @@ def template() -> bytes:
 # --- import ----------------------------------------------------------------------------------------
 
 
-def _scope_prefix(actor) -> str | None:
-    """'' (everything) for no actor, i.e. the command line; None when the actor may import nothing."""
-    if actor is None:
-        return ""
-    if getattr(actor, "is_enterprise_user", False):
-        return None
-    return actor.scope_prefix
-
-
 def import_enterprises(
     content: bytes, filename: str, *, actor, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportReport:
@@ -383,7 +375,7 @@ def import_enterprises(
 
 
 def _import(report: ImportReport, content: bytes, filename: str, actor, dry_run: bool, progress) -> None:
-    prefix = _scope_prefix(actor)
+    prefix = import_prefix(actor)
     if prefix is None:
         report.file_error(_("Your account cannot import enterprises."), "forbidden")
         return
