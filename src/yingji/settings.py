@@ -228,5 +228,3 @@ LOGGING = {
 }
 
 MESSAGE_TAGS = {40: "danger"}
-
-PAGE_TITLE = _("Yingji emergency management platform")

@@ -51,9 +51,3 @@ ROLE_MIN_LEVEL: dict[str, str] = {
 
 def permissions_of(role: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(role, frozenset())
-
-
-def is_read_only(role: str) -> bool:
-    return not any(
-        p.split(".")[1].startswith(("add_", "change_", "delete_", "import_")) for p in permissions_of(role)
-    )
