@@ -29,6 +29,25 @@ def make_uscc(serial: int) -> str:
     return first17 + uscc_check_char(first17)
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Uploaded files of a test go to its own temporary folder, never into data/."""
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+
+
+def image_file(name: str = "photo.png", size: tuple[int, int] = (40, 30), fmt: str = "PNG"):
+    """A real, decodable image as an upload."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 80, 40)).save(buffer, format=fmt)
+    content_type = {"PNG": "image/png", "JPEG": "image/jpeg"}[fmt]
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
 @pytest.fixture
 def county(db):
     province, _ = Division.objects.get_or_create(

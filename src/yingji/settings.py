@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "yingji.accounts",
     "yingji.registry",
     "yingji.risk",
+    "yingji.hazards",
     "yingji.dashboard",
     "yingji.messaging",
     "yingji.demo",
@@ -157,8 +158,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-MEDIA_ROOT = DATA_DIR / "media"
-MEDIA_URL = "/media/"
+# Uploaded photos and documents: outside the web root, served only through scoped views.
+UPLOAD_DIR = env_path("UPLOAD_DIR", DATA_DIR / "uploads")
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10) * 1024 * 1024
 
 # Map: a tile URL template (天地图 / OSM / an offline tile server). Empty: outlines and points only.
 MAP_TILE_URL = env_str("MAP_TILE_URL")

@@ -20,12 +20,33 @@ class Role(models.TextChoices):
 VIEW = {"registry.view_enterprise", "core.view_division", "registry.export_enterprise"}
 EDIT_REGISTRY = {"registry.add_enterprise", "registry.change_enterprise", "registry.import_enterprise"}
 SEE_SENSITIVE = {"core.view_sensitive"}
+# Hidden dangers: everyone who sees a jurisdiction sees its hazards, ledger and statistics.
+VIEW_HAZARDS = {
+    "hazards.view_hazard",
+    "hazards.export_hazard",
+    "hazards.view_checkplan",
+    "hazards.view_checktask",
+}
+REPORT_HAZARDS = {"hazards.add_hazard"}
+RECTIFY_HAZARDS = {"hazards.rectify_hazard"}
+GOVERN_HAZARDS = {"hazards.confirm_hazard", "hazards.verify_hazard"}
+SUPERVISE_HAZARDS = {"hazards.supervise_hazard"}
+HANDLE_REPORTS = {"hazards.view_publicreport", "hazards.handle_publicreport"}
+PLAN_CHECKS = {"hazards.add_checkplan", "hazards.change_checkplan", "hazards.delete_checkplan"}
+DO_CHECKS = {"hazards.change_checktask"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.BUREAU_ADMIN: frozenset(
         VIEW
         | EDIT_REGISTRY
         | SEE_SENSITIVE
+        | VIEW_HAZARDS
+        | REPORT_HAZARDS
+        | RECTIFY_HAZARDS
+        | GOVERN_HAZARDS
+        | SUPERVISE_HAZARDS
+        | HANDLE_REPORTS
+        | PLAN_CHECKS
         | {
             "registry.delete_enterprise",
             "accounts.manage_users",
@@ -33,13 +54,43 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "core.import_division",
         }
     ),
-    Role.BUREAU_STAFF: frozenset(VIEW | EDIT_REGISTRY | SEE_SENSITIVE),
-    Role.DUTY_OFFICER: frozenset(VIEW | SEE_SENSITIVE),
-    Role.INSPECTOR: frozenset(VIEW),
-    Role.TOWN_OFFICIAL: frozenset(VIEW | EDIT_REGISTRY),
-    Role.VILLAGE_OFFICIAL: frozenset(VIEW),
-    Role.ENTERPRISE_USER: frozenset(VIEW | {"registry.change_enterprise"}),
-    Role.LEADER: frozenset(VIEW),
+    Role.BUREAU_STAFF: frozenset(
+        VIEW
+        | EDIT_REGISTRY
+        | SEE_SENSITIVE
+        | VIEW_HAZARDS
+        | REPORT_HAZARDS
+        | RECTIFY_HAZARDS
+        | GOVERN_HAZARDS
+        | SUPERVISE_HAZARDS
+        | HANDLE_REPORTS
+        | PLAN_CHECKS
+    ),
+    Role.DUTY_OFFICER: frozenset(VIEW | SEE_SENSITIVE | VIEW_HAZARDS | REPORT_HAZARDS),
+    Role.INSPECTOR: frozenset(VIEW | VIEW_HAZARDS | REPORT_HAZARDS | GOVERN_HAZARDS),
+    Role.TOWN_OFFICIAL: frozenset(
+        VIEW
+        | EDIT_REGISTRY
+        | VIEW_HAZARDS
+        | REPORT_HAZARDS
+        | GOVERN_HAZARDS
+        | SUPERVISE_HAZARDS
+        | HANDLE_REPORTS
+    ),
+    Role.VILLAGE_OFFICIAL: frozenset(VIEW | VIEW_HAZARDS | REPORT_HAZARDS),
+    # An enterprise finds, rectifies and verifies its own general hazards (自查自改); different people
+    # must rectify and verify (rules.refusal).
+    Role.ENTERPRISE_USER: frozenset(
+        VIEW
+        | VIEW_HAZARDS
+        | REPORT_HAZARDS
+        | RECTIFY_HAZARDS
+        | GOVERN_HAZARDS
+        | PLAN_CHECKS
+        | DO_CHECKS
+        | {"registry.change_enterprise"}
+    ),
+    Role.LEADER: frozenset(VIEW | VIEW_HAZARDS),
 }
 
 # Roles whose users must be placed at least this deep in the division tree.
