@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-
 from tests.conftest import TOWN_A, image_file
+
 from yingji.core.models import Deadline, Division
 from yingji.hazards import services
 from yingji.hazards.models import Hazard, HazardEvent, HazardStat, Status
