@@ -33,7 +33,7 @@ serve: install
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
-	$(BIN)/mypy src/yingji/core $$(ls src/yingji/*/services.py src/yingji/*/rules.py | grep -v /core/)
+	$(BIN)/mypy src/yingji/core $$(ls src/yingji/*/services*.py src/yingji/*/rules*.py | grep -v /core/)
 
 check: install
 	$(BIN)/python scripts/i18n.py check

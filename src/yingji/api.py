@@ -6,6 +6,10 @@ from yingji.accounts.api import BearerAuth
 from yingji.accounts.api import router as accounts_router
 from yingji.core.api import ActiveSessionAuth, install_error_handlers
 from yingji.core.api_divisions import router as divisions_router
+from yingji.hazards.api import router as hazards_router
+from yingji.hazards.api_ledger import router as ledger_router
+from yingji.hazards.api_reports import router as public_reports_router
+from yingji.hazards.api_selfcheck import router as selfcheck_router
 from yingji.messaging.api import router as messaging_router
 from yingji.registry.api import router as registry_router
 from yingji.registry.api_tabular import router as registry_tabular_router
@@ -28,3 +32,7 @@ api.add_router("/divisions", divisions_router)
 api.add_router("/enterprises", registry_tabular_router)  # before: /import, /export are not ids
 api.add_router("/enterprises", registry_router)
 api.add_router("/inbox", messaging_router)
+api.add_router("/hazards", hazards_router)
+api.add_router("/ledger", ledger_router)
+api.add_router("/self-checks", selfcheck_router)
+api.add_router("/public-reports", public_reports_router)

@@ -34,6 +34,20 @@ SUPERVISE_HAZARDS = {"hazards.supervise_hazard"}
 HANDLE_REPORTS = {"hazards.view_publicreport", "hazards.handle_publicreport"}
 PLAN_CHECKS = {"hazards.add_checkplan", "hazards.change_checkplan", "hazards.delete_checkplan"}
 DO_CHECKS = {"hazards.change_checktask"}
+# Risk grading: units, points and measures are kept by the enterprise (or the bureau for it).
+VIEW_RISK = {"risk.view_riskunit", "risk.view_riskpoint", "risk.view_controlmeasure"}
+EDIT_RISK = {
+    "risk.add_riskunit",
+    "risk.change_riskunit",
+    "risk.delete_riskunit",
+    "risk.add_riskpoint",
+    "risk.change_riskpoint",
+    "risk.delete_riskpoint",
+    "risk.add_controlmeasure",
+    "risk.change_controlmeasure",
+    "risk.delete_controlmeasure",
+}
+CONFIGURE_RISK = {"risk.view_riskmethodconfig", "risk.change_riskmethodconfig", "risk.add_riskmethodconfig"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.BUREAU_ADMIN: frozenset(
@@ -41,12 +55,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | EDIT_REGISTRY
         | SEE_SENSITIVE
         | VIEW_HAZARDS
+        | VIEW_RISK
         | REPORT_HAZARDS
         | RECTIFY_HAZARDS
         | GOVERN_HAZARDS
         | SUPERVISE_HAZARDS
         | HANDLE_REPORTS
         | PLAN_CHECKS
+        | EDIT_RISK
+        | CONFIGURE_RISK
         | {
             "registry.delete_enterprise",
             "accounts.manage_users",
@@ -59,38 +76,43 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | EDIT_REGISTRY
         | SEE_SENSITIVE
         | VIEW_HAZARDS
+        | VIEW_RISK
         | REPORT_HAZARDS
         | RECTIFY_HAZARDS
         | GOVERN_HAZARDS
         | SUPERVISE_HAZARDS
         | HANDLE_REPORTS
         | PLAN_CHECKS
+        | EDIT_RISK
     ),
-    Role.DUTY_OFFICER: frozenset(VIEW | SEE_SENSITIVE | VIEW_HAZARDS | REPORT_HAZARDS),
-    Role.INSPECTOR: frozenset(VIEW | VIEW_HAZARDS | REPORT_HAZARDS | GOVERN_HAZARDS),
+    Role.DUTY_OFFICER: frozenset(VIEW | SEE_SENSITIVE | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS),
+    Role.INSPECTOR: frozenset(VIEW | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS | GOVERN_HAZARDS),
     Role.TOWN_OFFICIAL: frozenset(
         VIEW
         | EDIT_REGISTRY
         | VIEW_HAZARDS
+        | VIEW_RISK
         | REPORT_HAZARDS
         | GOVERN_HAZARDS
         | SUPERVISE_HAZARDS
         | HANDLE_REPORTS
     ),
-    Role.VILLAGE_OFFICIAL: frozenset(VIEW | VIEW_HAZARDS | REPORT_HAZARDS),
+    Role.VILLAGE_OFFICIAL: frozenset(VIEW | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS),
     # An enterprise finds, rectifies and verifies its own general hazards (自查自改); different people
     # must rectify and verify (rules.refusal).
     Role.ENTERPRISE_USER: frozenset(
         VIEW
         | VIEW_HAZARDS
+        | VIEW_RISK
         | REPORT_HAZARDS
         | RECTIFY_HAZARDS
         | GOVERN_HAZARDS
         | PLAN_CHECKS
         | DO_CHECKS
+        | EDIT_RISK
         | {"registry.change_enterprise"}
     ),
-    Role.LEADER: frozenset(VIEW | VIEW_HAZARDS),
+    Role.LEADER: frozenset(VIEW | VIEW_HAZARDS | VIEW_RISK),
 }
 
 # Roles whose users must be placed at least this deep in the division tree.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from yingji.core import audit, uploads
 from yingji.core.escalation import services as escalation
 from yingji.core.models import Deadline, Division, ExtensionRequest, ExtensionState
-from yingji.hazards import rules
+from yingji.hazards import notifications, rules
 from yingji.hazards.models import (
     Grade,
     Hazard,
@@ -93,7 +94,7 @@ def _locked(hazard: Hazard) -> Hazard:
 def _event(
     hazard: Hazard, action: str, actor, now, *, before: str = "", note: str = "", **data
 ) -> HazardEvent:
-    return HazardEvent.objects.create(
+    event = HazardEvent.objects.create(
         hazard=hazard,
         action=action,
         from_status=before,
@@ -103,6 +104,8 @@ def _event(
         note=note,
         data={k: audit._plain(v) for k, v in data.items()},
     )
+    transaction.on_commit(partial(notifications.event_happened, event.pk))
+    return event
 
 
 def _stat_key(hazard: Hazard) -> dict[str, Any]:
