@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 ASSESSORS = {
     "lec": "yingji.risk.cli",
     "ls": "yingji.risk.cli",
+    "gb18218": "yingji.registry.cli_gb18218",
 }
 
 
