@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "yingji.registry",
     "yingji.risk",
     "yingji.hazards",
+    "yingji.incidents",
     "yingji.dashboard",
     "yingji.messaging",
     "yingji.demo",
@@ -139,6 +140,9 @@ if PRODUCTION:
 
 # Uploads: the import page refuses files above this size with a clear message.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 20) * 1024 * 1024
+# Public reports (有奖举报): at most this many from one client address per hour and per day.
+PUBLIC_REPORT_PER_HOUR = env_int("PUBLIC_REPORT_PER_HOUR", 3)
+PUBLIC_REPORT_PER_DAY = env_int("PUBLIC_REPORT_PER_DAY", 10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -22,6 +22,7 @@ ASSESSORS = {
     "lec": "yingji.risk.cli",
     "ls": "yingji.risk.cli",
     "gb18218": "yingji.registry.cli_gb18218",
+    "accident": "yingji.incidents.cli",
 }
 
 
