@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "yingji.risk",
     "yingji.hazards",
     "yingji.incidents",
+    "yingji.alerts",
     "yingji.dashboard",
     "yingji.messaging",
     "yingji.demo",
