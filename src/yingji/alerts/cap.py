@@ -171,11 +171,8 @@ def rule_problems(root: etree._Element) -> list[Problem]:
     if scope == "Private" and not _text(root, "addresses"):
         add(root, _("scope Private needs <addresses>"))
     for info in _children(root, "info"):
-        start = None
-        for name in ("effective", "onset"):
-            text = _text(info, name)
-            if text and parse_datetime(text):
-                start = max(start, parse_datetime(text)) if start else parse_datetime(text)
+        starts = [parse_datetime(_text(info, name) or "") for name in ("effective", "onset")]
+        start = max((s for s in starts if s is not None), default=None)
         expires = info.find(f"{{{NS}}}expires")
         end = parse_datetime(expires.text.strip()) if expires is not None and expires.text else None
         if start and end and end <= start:
