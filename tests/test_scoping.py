@@ -17,6 +17,7 @@ For every page and endpoint:
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 from tests.conftest import TOWN_B, VILLAGE_A, VILLAGE_B, make_uscc
+from tests.risk.scoping import RISK_API_PARAMS, RISK_OBJECTS
 
 from yingji.accounts.models import User
 from yingji.api import api
@@ -47,6 +49,15 @@ EXEMPT = {
     "api:openapi-json": "the API description: public, contains no data",
     "api:openapi-view": "the API documentation page: public, contains no data",
     "api:api-root": "django-ninja's root, always 404; it only anchors the API's URL names",
+    # 有奖举报: the public report page and its API need no login and show no jurisdictional data
+    # (tracking shows a report's status to whoever holds its code); tests/hazards/test_public_reports.py.
+    "public:report_form": "the public report form: no login by design",
+    "public:report_done": "the tracking code of the browser's own report",
+    "public:report_track": "a report's status by its tracking code, without the reporter",
+    "public:report_villages": "the villages of a town, for the public form",
+    "api:public_report_challenge": "the public form's arithmetic question",
+    "api:public_report_submit": "the public report form in the API: no login by design",
+    "api:public_report_track": "a report's status by its tracking code, without the reporter",
 }
 # Pages everyone uses on their own account; they are walked for leaks but not for the leader's
 # unsafe methods (a leader may log in, log out and change their own password) or anonymous access.
@@ -67,7 +78,24 @@ API_PARAMS = {
     "enterprise_id": "registry.enterprise",
     "code": "core.division",
     "message_id": "messaging.message",
+    "hazard_id": "hazards.hazard",
+    "plan_id": "hazards.checkplan",
+    "task_id": "hazards.checktask",
+    "result_id": "hazards.checkresult",
+    "report_id": "hazards.publicreport",
 }
+# Page URL names whose `pk` names a model other than the one the name starts with.
+PAGE_MODELS = {
+    "hazards:report_detail": "hazards.publicreport",
+    "hazards:report_accept": "hazards.publicreport",
+    "hazards:report_dismiss": "hazards.publicreport",
+    "hazards:report_reward": "hazards.publicreport",
+    "hazards:report_photo": "hazards.reportphoto",
+}
+# Page path parameters other than `pk` -> the model whose object they name.
+PAGE_PARAMS = {"photo_id": "hazards.hazardphoto"}
+# Path parameters that name no object but a word of a fixed set: the walk uses this one.
+FIXED_PARAMS = {"action": "confirm"}
 # Query strings that try to reach town B through filters; every collection URL is asked with each.
 HOSTILE_QUERIES = [
     {},
@@ -157,8 +185,12 @@ def model_of_param(target: Target, param: str) -> str | None:
     """The model (label) whose object a path parameter names, by convention; None if unknown."""
     if target.is_api:
         return API_PARAMS.get(param)
+    if param in PAGE_PARAMS:
+        return PAGE_PARAMS[param]
     if param != "pk" or not target.namespace:
         return None
+    if target.key in PAGE_MODELS:
+        return PAGE_MODELS[target.key]
     try:
         app = apps.get_app_config(target.namespace)
     except LookupError:
@@ -173,6 +205,8 @@ def model_of_param(target: Target, param: str) -> str | None:
 def classification_problems(target: Target) -> list[str]:
     problems = []
     for param in target.params:
+        if param in FIXED_PARAMS:
+            continue
         label = model_of_param(target, param)
         if label is None:
             problems.append(f"{target}: path parameter {param!r} names no known model; classify it")
@@ -193,22 +227,111 @@ OBJECTS = {
         "other_enterprise": lambda w: Division.objects.get(code=VILLAGE_B),
         "own": lambda w: Division.objects.get(code=VILLAGE_A),
     },
+    "hazards.publicreport": {
+        "other_town": lambda w: public_report(VILLAGE_B),
+        "other_enterprise": lambda w: public_report(VILLAGE_B),
+        "own": lambda w: public_report(VILLAGE_A),
+    },
+    "hazards.reportphoto": {
+        "other_town": lambda w: public_report(VILLAGE_B).photos.get(),
+        "other_enterprise": lambda w: public_report(VILLAGE_B).photos.get(),
+        "own": lambda w: public_report(VILLAGE_A).photos.get(),
+    },
+    # Hidden dangers (with a photo each), one per enterprise, made by the world fixture.
+    "hazards.hazard": {
+        "other_town": lambda w: hazard_at(w.enterprise_b),
+        "other_enterprise": lambda w: hazard_at(w.neighbour),
+        "own": lambda w: hazard_at(w.enterprise_a),
+    },
+    "hazards.hazardphoto": {
+        "other_town": lambda w: hazard_at(w.enterprise_b).photos.get(),
+        "other_enterprise": lambda w: hazard_at(w.neighbour).photos.get(),
+        "own": lambda w: hazard_at(w.enterprise_a).photos.get(),
+    },
     # Messages belong to one person, not to a place: everyone else's are out of reach.
     "messaging.message": {
         "other_town": lambda w: w.leaders_message,
         "other_enterprise": lambda w: w.leaders_message,
         "own": lambda w: w.leaders_message,
     },
+    # Self-checks (日周月排查): a done check with a failed item, made for the enterprise on first use.
+    **{
+        f"hazards.{kind}": {
+            "other_town": lambda w, kind=kind: self_check(w.enterprise_b)[kind],
+            "other_enterprise": lambda w, kind=kind: self_check(w.neighbour)[kind],
+            "own": lambda w, kind=kind: self_check(w.enterprise_a)[kind],
+        }
+        for kind in ("checkplan", "checktask", "checkresult")
+    },
 }
+OBJECTS.update(RISK_OBJECTS)
+API_PARAMS.update(RISK_API_PARAMS)
+
+
+def self_check(enterprise) -> dict:
+    from yingji.hazards.models import CheckPlan, CheckResult, CheckTask
+
+    day = datetime.date(2026, 3, 2)
+    plan, _ = CheckPlan.objects.get_or_create(
+        enterprise=enterprise,
+        name="班组日查",
+        defaults={"kind": "team_daily", "frequency": "daily", "starts_on": day},
+    )
+    item, _ = plan.items.get_or_create(order=1, defaults={"text": "消防通道畅通"})
+    task, _ = CheckTask.objects.get_or_create(
+        plan=plan, period_start=day, defaults={"enterprise": enterprise, "due_on": day, "status": "done"}
+    )
+    result, _ = CheckResult.objects.get_or_create(task=task, item=item, defaults={"result": "fail"})
+    return {"checkplan": plan, "checktask": task, "checkresult": result}
+
+
+def public_report(village: str):
+    """A public report (with one photo) from a village; the same one on every call."""
+    from django.core.files.base import ContentFile
+
+    from yingji.hazards.models import PublicReport, ReportPhoto
+
+    report, created = PublicReport.objects.get_or_create(
+        tracking_code=f"T{village[-4:]}23456",
+        defaults={"division_id": village, "location": "x", "description": "x", "client_key": "k"},
+    )
+    if created:
+        ReportPhoto.objects.create(
+            report=report,
+            file=ContentFile(b"x", name="p.png"),
+            content_type="image/png",
+            size=1,
+            width=1,
+            height=1,
+        )
+    return report
+
+
+def hazard_at(enterprise):
+    """The hidden danger (with one photo) of an enterprise; the same one on every call."""
+    from tests.conftest import image_file
+
+    from yingji.hazards import services as hazard_services
+    from yingji.hazards.models import Hazard
+
+    title = f"隐患{enterprise.pk}"
+    return Hazard.objects.filter(enterprise=enterprise, title=title).first() or hazard_services.report_hazard(
+        actor=None, enterprise=enterprise, title=title, source="inspection", photos=[image_file()]
+    )
 
 
 def url_for(target: Target, world, which: str) -> str:
     """The target's URL with every path parameter naming the persona's forbidden (or own) object."""
     url = "/" + target.route
     for param in target.params:
-        obj = OBJECTS[model_of_param(target, param)][which](world)
-        url = re.sub(rf"<(?:\w+:)?{param}>", str(obj.pk), url)
+        url = re.sub(rf"<(?:\w+:)?{param}>", str(param_value(target, param, world, which)), url)
     return url
+
+
+def param_value(target: Target, param: str, world, which: str):
+    if param in FIXED_PARAMS:
+        return FIXED_PARAMS[param]
+    return OBJECTS[model_of_param(target, param)][which](world).pk
 
 
 def fill(query: dict, world) -> dict:
@@ -262,7 +385,7 @@ def view_permissions(target: Target, world, which: str) -> list[str] | None:
     if view_class is None or not issubclass(view_class, PermissionRequiredMixin):
         return None
     view = view_class()
-    view.kwargs = {p: OBJECTS[model_of_param(target, p)][which](world).pk for p in target.params}
+    view.kwargs = {p: param_value(target, p, world, which) for p in target.params}
     return list(view.get_permission_required())
 
 
@@ -328,6 +451,8 @@ def world(county, enterprise_a, enterprise_b, town_a_official, enterprise_a_user
     [leaders_message] = messaging_services.send(
         [leader], "notice", {"subject": "乙镇机械有限公司 inspection", "text": "."}, ["inapp"]
     )
+    for enterprise in (enterprise_a, enterprise_b, neighbour):  # so lists and exports have rows to leak
+        hazard_at(enterprise)
     return SimpleNamespace(
         leaders_message=leaders_message,
         enterprise_a=enterprise_a,

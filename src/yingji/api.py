@@ -13,6 +13,7 @@ from yingji.hazards.api_selfcheck import router as selfcheck_router
 from yingji.messaging.api import router as messaging_router
 from yingji.registry.api import router as registry_router
 from yingji.registry.api_tabular import router as registry_tabular_router
+from yingji.risk.api import router as risk_router
 
 api = NinjaAPI(
     title="Yingji API",
@@ -36,3 +37,4 @@ api.add_router("/hazards", hazards_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/self-checks", selfcheck_router)
 api.add_router("/public-reports", public_reports_router)
+api.add_router("/risk", risk_router)

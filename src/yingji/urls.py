@@ -11,6 +11,7 @@ urlpatterns = [
     path("enterprises/", include("yingji.registry.urls")),
     path("inbox/", include("yingji.messaging.urls")),
     path("hazards/", include("yingji.hazards.urls")),
+    path("risk/", include("yingji.risk.urls")),
     path("report/", include(("yingji.hazards.urls_public", "public"))),  # 有奖举报: no login
     path("", include("yingji.dashboard.urls")),
     path("", include("yingji.core.urls")),

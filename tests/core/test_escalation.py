@@ -296,3 +296,53 @@ def test_a_deadline_extended_after_the_pass_read_it_fires_on_the_new_schedule(
     assert esc._fire_batch(rows, due, esc._Ladders()) == 0
     assert esc.run_escalation_pass(now=due) == 0
     assert esc.run_escalation_pass(now=new_due) == 3
+
+
+def test_apps_share_an_action_name_with_a_handler_per_model(deadline, county, staff_user, due):
+    from yingji.core.models import Division
+    from yingji.registry.models import Enterprise
+
+    other = esc.attach_deadline(county, due_at=due, actor=staff_user)
+    seen = []
+    esc.register_action(
+        "formal_letter", lambda f: seen.append(("enterprise", f.deadline_id)) or "e", Enterprise
+    )
+    esc.register_action(
+        "formal_letter", lambda f: seen.append(("division", f.deadline_id)) or "d", "core.Division"
+    )
+    esc.register_action("public_notice", lambda f: "any record")
+    try:
+        assert esc.run_escalation_pass(now=due + 7 * DAY) == 10
+    finally:
+        esc.unregister_action("formal_letter", Enterprise)
+        esc.unregister_action("formal_letter", Division)
+        esc.unregister_action("public_notice")
+    assert sorted(seen) == [("division", other.pk), ("enterprise", deadline.pk)]
+    outcomes = dict(EscalationEvent.objects.filter(deadline=deadline).values_list("action", "outcome"))
+    assert outcomes["formal_letter"] == "e" and outcomes["public_notice"] == "any record"
+    assert EscalationEvent.objects.get(deadline=other, action="formal_letter").outcome == "d"
+    # Unregistered: back to recording only.
+    assert esc.handler_for("formal_letter", other.content_type_id) is esc.record_only
+
+
+def test_a_handler_whose_write_fails_does_not_stop_the_batch(deadline, enterprise_b, staff_user, due):
+    from yingji.core.escalation.models import EscalationStep
+
+    other = esc.attach_deadline(enterprise_b, due_at=due, actor=staff_user)
+
+    def clashing(firing):
+        step = EscalationStep.objects.get(pk=firing.step_id)
+        if firing.deadline_id == deadline.pk:  # a database error inside the handler
+            EscalationStep.objects.create(ladder_id=step.ladder_id, order=step.order, offset_minutes=0)
+        return "done"
+
+    esc.register_action("formal_letter", clashing)
+    try:
+        assert esc.run_escalation_pass(now=due + 3 * DAY, batch=10) == 8
+    finally:
+        esc.unregister_action("formal_letter")
+    assert EscalationEvent.objects.get(deadline=deadline, action="formal_letter").outcome == (
+        "error: IntegrityError"
+    )
+    assert EscalationEvent.objects.get(deadline=other, action="formal_letter").outcome == "done"
+    assert esc.run_escalation_pass(now=due + 3 * DAY) == 0

@@ -170,3 +170,10 @@ def test_enterprise_user_cannot_report_for_another_enterprise(enterprise_a_user,
 
 def test_leader_may_take_no_action(major, leader):
     assert services.allowed_actions(major, leader) == []
+
+
+def test_the_transition_table_names_only_real_states():
+    from yingji.hazards.rules import TRANSITIONS
+
+    states = {s for pair in TRANSITIONS for s in pair[:1]} | set(TRANSITIONS.values())
+    assert states <= set(Status.values)

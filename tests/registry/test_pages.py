@@ -357,6 +357,12 @@ def test_the_leader_menu(client_for, leader):
         "/",
         "/inbox/",
         "/enterprises/",
+        "/risk/",
+        "/hazards/",
+        "/hazards/ledger/",
+        "/hazards/statistics/",
+        "/hazards/self-checks/tasks/",
+        "/hazards/public-reports/",
         "/divisions/",
         "/api/v1/docs",
     ]

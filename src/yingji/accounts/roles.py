@@ -35,8 +35,11 @@ HANDLE_REPORTS = {"hazards.view_publicreport", "hazards.handle_publicreport"}
 PLAN_CHECKS = {"hazards.add_checkplan", "hazards.change_checkplan", "hazards.delete_checkplan"}
 DO_CHECKS = {"hazards.change_checktask"}
 # Risk grading: units, points and measures are kept by the enterprise (or the bureau for it).
-VIEW_RISK = {"risk.view_riskunit", "risk.view_riskpoint", "risk.view_controlmeasure"}
+VIEW_RISK = {"risk.view_riskunit", "risk.view_riskpoint", "risk.view_controlmeasure", "risk.view_post"}
 EDIT_RISK = {
+    "risk.add_post",
+    "risk.change_post",
+    "risk.delete_post",
     "risk.add_riskunit",
     "risk.change_riskunit",
     "risk.delete_riskunit",
@@ -112,7 +115,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | EDIT_RISK
         | {"registry.change_enterprise"}
     ),
-    Role.LEADER: frozenset(VIEW | VIEW_HAZARDS | VIEW_RISK),
+    Role.LEADER: frozenset(VIEW | VIEW_HAZARDS | VIEW_RISK | {"hazards.view_publicreport"}),
 }
 
 # Roles whose users must be placed at least this deep in the division tree.

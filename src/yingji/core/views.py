@@ -195,13 +195,16 @@ def add_validation_errors(form, error: ValidationError) -> None:
 
 
 class ObjectDeleteView(ScopedViewMixin, View):
+    """Confirm (GET) and delete (POST). Subclasses implement `delete_object(obj)` with the app's service."""
+
     template_name = "core/object_confirm_delete.html"
+    http_method_names = ["get", "post", "head", "options"]  # no HTTP DELETE: the form posts
 
     def get_permission_required(self):
         opts = self.model._meta
         return [f"{opts.app_label}.delete_{opts.model_name}"]
 
-    def delete(self, obj):
+    def delete_object(self, obj):
         raise NotImplementedError
 
     def get(self, request, pk):
@@ -210,7 +213,7 @@ class ObjectDeleteView(ScopedViewMixin, View):
     def post(self, request, pk):
         obj = self.get_object()
         try:
-            self.delete(obj)
+            self.delete_object(obj)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return HttpResponseRedirect(reverse(self.url_name("detail"), args=[pk]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from yingji.core.models import Division
+from yingji.registry import industries
 from yingji.registry.models import Enterprise, EnterpriseStatus
 
 
@@ -36,3 +37,50 @@ def counts_by_child_division(enterprises, parent: Division) -> list[dict]:
 
 def scoped_enterprises(user):
     return Enterprise.objects.for_user(user)
+
+
+RISK_COLUMNS = ("major", "significant", "general", "low", "none")
+
+
+def _risk_row(**fields) -> dict:
+    return {**fields, **dict.fromkeys(RISK_COLUMNS, 0), "total": 0}
+
+
+def risk_counts(enterprises) -> dict[str, int]:
+    """Enterprises per risk level (their highest point; "none" = no graded point), one grouped query."""
+    row = _risk_row()
+    for level, n in enterprises.order_by().values_list("risk__level").annotate(n=Count("id")):
+        row[level or "none"] += n
+        row["total"] += n
+    return row
+
+
+def risk_counts_by_child_division(enterprises, parent: Division) -> list[dict]:
+    """Per child division of `parent` (e.g. per town): enterprises per risk level, most at risk first."""
+    children = list(Division.objects.filter(parent=parent))
+    rows = {child.code: _risk_row(code=child.code, name=child.name) for child in children}
+    grouped = enterprises.order_by().values_list("division_id", "risk__level").annotate(n=Count("id"))
+    for code, level, n in grouped:
+        for child in children:
+            if code.startswith(child.prefix):
+                row = rows[child.code]
+                row[level or "none"] += n
+                row["total"] += n
+                break
+    return sorted(
+        rows.values(), key=lambda r: (-r["major"], -r["significant"], -r["general"], -r["total"], r["code"])
+    )
+
+
+def risk_counts_by_industry(enterprises, limit: int = 12) -> list[dict]:
+    """Per industry (GB/T 4754 division): enterprises per risk level, the most at risk first."""
+    rows: dict[str, dict] = {}
+    grouped = enterprises.order_by().values_list("industry", "risk__level").annotate(n=Count("id"))
+    for code, level, n in grouped:
+        row = rows.setdefault(code, _risk_row(code=code, name=industries.NAMES.get(code, code)))
+        row[level or "none"] += n
+        row["total"] += n
+    ordered = sorted(
+        rows.values(), key=lambda r: (-r["major"], -r["significant"], -r["general"], -r["total"], r["code"])
+    )
+    return ordered[:limit]

@@ -7,6 +7,7 @@ only in demo mode (YINGJI_DEMO=1).
 
 from __future__ import annotations
 
+import datetime
 import random
 from collections.abc import Callable
 
@@ -86,6 +87,29 @@ def _ensure_users(specs: list[generator.UserSpec]) -> tuple[int, list[dict]]:
     return created, accounts
 
 
+def seed_activity(now: datetime.datetime | None = None) -> dict[str, int]:
+    """The county's daily work on top of its registry: risk points, hidden dangers in every state,
+    self-check plans and tasks, public reports. Each part is fixed by its own seed and skips itself
+    when its records exist, so a rerun changes nothing."""
+    from yingji.demo.hazards import seed_hazards
+    from yingji.demo.reports import seed_public_reports
+    from yingji.demo.risk import seed_risk
+    from yingji.demo.selfcheck import seed_self_checks
+
+    now = now or timezone.now()
+    parts = {
+        "Risk points": lambda: seed_risk(random.Random(3)),
+        "Hidden dangers": lambda: seed_hazards(random.Random(5), now),
+        "Self-check plans": lambda: seed_self_checks(random.Random(7), timezone.localdate(now)),
+        "Public reports": lambda: seed_public_reports(random.Random(11), now),
+    }
+    created = {}
+    for name, seed in parts.items():
+        with transaction.atomic():
+            created[name] = seed()
+    return created
+
+
 def seed_demo(stdout=None) -> dict:
     """Load the demo county, its enterprises and one account per role; rerunning changes nothing."""
     if not settings.DEMO_MODE:
@@ -113,7 +137,11 @@ def seed_demo(stdout=None) -> dict:
         say(f"Enterprises: {len(new)} created, {len(existing)} already there.")
         users_created, accounts = _ensure_users(county.users)
         say(f"Users: {users_created} created, {len(accounts) - users_created} already there.")
+    activity = seed_activity()
+    for name, count in activity.items():
+        say(f"{name}: {count} created.")
     return {
+        **activity,
         "divisions_created": divisions_created,
         "enterprises_created": len(new),
         "users_created": users_created,

@@ -16,3 +16,7 @@ class HazardsConfig(AppConfig):
         audit.register(CheckPlan, exclude=["updated_at"])
         audit.register(CheckPlanItem)
         audit.register(PublicReport, exclude=["reporter_phone", "reporter_name", "client_key"])
+
+        from yingji.hazards.escalation_actions import register as register_escalation_actions
+
+        register_escalation_actions()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.core.scoping import Scope, ScopedQuerySet
 from yingji.core.uploads import private_storage
@@ -40,7 +41,7 @@ class Status(models.TextChoices):
     RECTIFYING = "rectifying", _("Rectifying")
     SUBMITTED = "submitted", _("Submitted for verification")
     VERIFIED = "verified", _("Verified, awaiting sign-off")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("hidden danger status", "Closed")  # 已销号
 
     @classmethod
     def open_values(cls) -> list[str]:
@@ -161,6 +162,21 @@ class Hazard(models.Model):
             models.Index(fields=["status", "division", "due_at"], name="hz_status_div_due_idx"),
             models.Index(fields=["enterprise", "status"], name="hz_ent_status_idx"),
             models.Index(fields=["reported_at", "id"], name="hz_reported_idx"),
+            # The ledger and "overdue now" read the open hazards from this index alone (no table lookups).
+            models.Index(
+                fields=[
+                    "status",
+                    "division",
+                    "reported_at",
+                    "due_at",
+                    "grade",
+                    "industry",
+                    "source",
+                    "is_supervised",
+                ],
+                name="hz_open_cover_idx",
+            ),
+            models.Index(fields=["grade", "reported_at"], name="hz_grade_reported_idx"),
         ]
 
     def __str__(self) -> str:
@@ -327,7 +343,24 @@ class HazardStat(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "town", "industry", "source", "grade"], name="hz_stat_key")
         ]
-        indexes = [models.Index(fields=["town", "day"], name="hz_stat_town_day_idx")]
+        indexes = [
+            models.Index(fields=["town", "day"], name="hz_stat_town_day_idx"),
+            # The statistics sum a period's counters from this index alone.
+            models.Index(
+                fields=[
+                    "day",
+                    "town",
+                    "industry",
+                    "source",
+                    "grade",
+                    "found",
+                    "closed",
+                    "closed_late",
+                    "close_days",
+                ],
+                name="hz_stat_cover_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.town} {self.source} {self.grade}"

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yingji.core.models import EscalationAction
 from yingji.hazards.models import Grade, Status
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -43,15 +46,29 @@ ACTION_LABELS = {
     Action.DECIDE_EXTENSION: _("Decide the extension"),
 }
 
-# (state, action) -> next state. VERIFY of a supervised hazard stops at VERIFIED (see next_status).
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (Status.REPORTED, Action.CONFIRM): Status.CONFIRMED,
-    (Status.CONFIRMED, Action.START): Status.RECTIFYING,
-    (Status.RECTIFYING, Action.SUBMIT): Status.SUBMITTED,
-    (Status.SUBMITTED, Action.REJECT): Status.RECTIFYING,
-    (Status.SUBMITTED, Action.VERIFY): Status.CLOSED,
-    (Status.VERIFIED, Action.SIGN_OFF): Status.CLOSED,
+# What each HazardEvent.action reads as on the timeline (the actions above, and the events that are not
+# actions: the report itself, extension decisions, photos, and the escalation ladder's steps).
+EVENT_LABELS = {
+    **ACTION_LABELS,
+    "report": _("Reported"),
+    "approve_extension": _("Extension approved"),
+    "reject_extension": _("Extension rejected"),
+    "add_photos": _("Photos added"),
+    **{f"escalation_{value}": label for value, label in EscalationAction.choices},
 }
+
+# (state, action) -> next state, as the stored values (mypy sees Django's TextChoices members as tuples
+# without stubs; tests/hazards check every value is a Status). VERIFY of a supervised hazard stops at
+# VERIFIED (see next_status).
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("reported", Action.CONFIRM): "confirmed",
+    ("confirmed", Action.START): "rectifying",
+    ("rectifying", Action.SUBMIT): "submitted",
+    ("submitted", Action.REJECT): "rectifying",
+    ("submitted", Action.VERIFY): "closed",
+    ("verified", Action.SIGN_OFF): "closed",
+}
+
 
 PERMISSIONS = {
     Action.CONFIRM: "hazards.confirm_hazard",
@@ -77,8 +94,8 @@ class TransitionError(Exception):
 
 def next_status(status: str, action: str, *, supervised: bool) -> str | None:
     target = TRANSITIONS.get((status, action))
-    if action == Action.VERIFY and target == Status.CLOSED and supervised:
-        return Status.VERIFIED
+    if action == Action.VERIFY and target == "closed" and supervised:
+        return "verified"
     return target
 
 
@@ -154,8 +171,18 @@ def allowed_actions(hazard, user, facts: Facts = Facts()) -> list[str]:
     return [action for action in PERMISSIONS if refusal(hazard, user, action, facts) is None]
 
 
+# "Overdue": the deadline has passed while the rectification is still owed. Once the work is submitted
+# (or verified, or closed) the hazard is no longer overdue, whatever its deadline.
+OVERDUE_STATUSES = (Status.REPORTED, Status.CONFIRMED, Status.RECTIFYING)
+
+
 def is_overdue(hazard, now: datetime.datetime) -> bool:
-    return hazard.status != Status.CLOSED and hazard.due_at is not None and hazard.due_at < now
+    return hazard.status in OVERDUE_STATUSES and hazard.due_at is not None and hazard.due_at < now
+
+
+def overdue_q(now: datetime.datetime) -> Q:
+    """The same rule as `is_overdue`, as a query condition (lists, filters, exports, the API)."""
+    return Q(status__in=OVERDUE_STATUSES, due_at__lt=now)
 
 
 def check_five_in_place(
@@ -211,7 +238,8 @@ def shipped_criteria() -> tuple[Criterion, ...]:
                         number=number,
                         short=row["short"].strip(),
                         text=row["text"].strip(),
-                        source=row["source"].strip(),
+                        # The reference's research notes ("[S4-1, …]") are not part of the clause.
+                        source=re.sub(r"\s*\[[^\]]*\]\s*$", "", row["source"]).strip(),
                     )
                 )
     return tuple(rows)

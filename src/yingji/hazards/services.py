@@ -213,7 +213,7 @@ def report_hazard(
     division: Division | None = None,
     description: str = "",
     location: str = "",
-    grade: str = Grade.GENERAL,
+    grade: str = "general",  # Grade.GENERAL
     criteria: Iterable[str] | None = None,
     photos: Sequence | None = None,
     note: str = "",
@@ -249,7 +249,7 @@ def report_hazard(
         event = _event(
             hazard, "report", actor, now, note=note, grade=grade, criteria=[c.code for c in chosen]
         )
-        _store_photos(hazard, images, PhotoKind.BEFORE, actor, event)
+        _store_photos(hazard, images, "before", actor, event)  # PhotoKind.BEFORE
         _bump(_stat_key(hazard), found=1)
     return hazard
 
@@ -361,7 +361,7 @@ def submit_rectification(
         hazard.rectified_by, hazard.rectification_note = actor, note.strip()
         _save(hazard, "status", "submitted_at", "rectified_by", "rectification_note")
         event = _event(hazard, Action.SUBMIT, actor, now, before=before, note=note.strip())
-        _store_photos(hazard, images, PhotoKind.AFTER, actor, event)
+        _store_photos(hazard, images, "after", actor, event)  # PhotoKind.AFTER
     return hazard
 
 
@@ -434,9 +434,9 @@ def list_for_supervision(
     *,
     actor,
     level: str,
-    authority: Division,
+    authority: Division | None,
     unit: str,
-    due_at: datetime.datetime,
+    due_at: datetime.datetime | None,
     document_no: str = "",
     note: str = "",
     now: datetime.datetime | None = None,
@@ -530,7 +530,7 @@ def decide_extension(
     return request
 
 
-def add_photos(hazard: Hazard, *, actor, photos: Sequence, kind: str = PhotoKind.BEFORE) -> list[HazardPhoto]:
+def add_photos(hazard: Hazard, *, actor, photos: Sequence, kind: str = "before") -> list[HazardPhoto]:
     if kind not in PhotoKind.values:
         raise ValidationError({"kind": _("Choose a valid photo kind.")})
     if hazard.status == Status.CLOSED:
@@ -543,3 +543,86 @@ def add_photos(hazard: Hazard, *, actor, photos: Sequence, kind: str = PhotoKind
         event = _event(hazard, "add_photos", actor, now, before=hazard.status, kind=kind, count=len(images))
         _store_photos(hazard, images, kind, actor, event)
     return list(hazard.photos.filter(event=event))
+
+
+# -- one entry point for the pages and the API ------------------------------------------------------
+
+# The plan's form fields are named after the service's keywords; its errors after the model fields.
+_PLAN_ERRORS = {
+    "plan_measures": "measures",
+    "plan_responsible": "responsible",
+    "plan_funds": "funds",
+    "plan_contingency": "contingency",
+}
+
+
+def perform_action(
+    hazard: Hazard, action: str, *, actor, data: dict[str, Any], photos: Sequence | None = None
+) -> Hazard:
+    """Take `action` with its fields (`data`, keyed as documented in docs/api.md) and return the hazard.
+
+    The refusal is checked first, so a person who may not act learns that before any field error;
+    the service checks it again under the row lock.
+    """
+    _check(hazard, actor, action)
+    note = data.get("note") or ""
+    if action == Action.CONFIRM:
+        confirm_hazard(
+            hazard,
+            actor=actor,
+            grade=data.get("grade") or "",
+            treatment=data.get("treatment") or "",
+            due_at=data.get("due_at"),
+            criteria=data.get("criteria"),
+            note=note,
+        )
+    elif action == Action.START:
+        try:
+            start_rectification(
+                hazard,
+                actor=actor,
+                measures=data.get("measures") or "",
+                responsible=data.get("responsible") or "",
+                funds=data.get("funds"),
+                contingency=data.get("contingency") or "",
+                note=note,
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            raise ValidationError(
+                {_PLAN_ERRORS.get(field, field): messages for field, messages in error.message_dict.items()}
+            ) from None
+    elif action == Action.SUBMIT:
+        submit_rectification(hazard, actor=actor, note=note, photos=photos)
+    elif action == Action.REJECT:
+        reject_rectification(hazard, actor=actor, note=note)
+    elif action == Action.VERIFY:
+        verify_hazard(hazard, actor=actor, note=note)
+    elif action == Action.SIGN_OFF:
+        sign_off_hazard(hazard, actor=actor, note=note)
+    elif action == Action.LIST:
+        authority = data.get("authority")
+        if isinstance(authority, str):
+            authority = Division.objects.filter(code=authority).first()
+            if authority is None:
+                raise ValidationError({"authority": _("Unknown division code.")})
+        list_for_supervision(
+            hazard,
+            actor=actor,
+            level=data.get("level") or "",
+            authority=authority,
+            unit=data.get("unit") or "",
+            due_at=data.get("due_at"),
+            document_no=data.get("document_no") or "",
+            note=note,
+        )
+    elif action == Action.REQUEST_EXTENSION:
+        if data.get("new_due_at") is None:
+            raise ValidationError({"new_due_at": _("The new deadline is required.")})
+        request_extension(hazard, actor=actor, new_due_at=data["new_due_at"], reason=data.get("reason") or "")
+    elif action == Action.DECIDE_EXTENSION:
+        if data.get("approve") is None:
+            raise ValidationError({"approve": _("Choose whether to approve the extension.")})
+        decide_extension(hazard, actor=actor, approve=bool(data["approve"]), note=note)
+    return Hazard.objects.get(pk=hazard.pk)

@@ -1,3 +1,12 @@
-"""URL patterns (included by hazards/urls.py or yingji/urls.py)."""
+"""The public report page (有奖举报), mounted at /report/ under the `public` namespace: no login."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from yingji.hazards import views_public
+
+urlpatterns = [
+    path("", views_public.report_form, name="report_form"),
+    path("done/", views_public.report_done, name="report_done"),
+    path("track/", views_public.report_track, name="report_track"),
+    path("villages.json", views_public.report_villages, name="report_villages"),
+]

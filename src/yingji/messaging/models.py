@@ -53,7 +53,12 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
-        indexes = [models.Index(fields=["recipient", "read_at"], name="msg_recipient_read_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="msg_recipient_read_idx"),
+            # The storm rule counts a person's messages of the last window on every send; the inbox
+            # lists them newest first.
+            models.Index(fields=["recipient", "created_at"], name="msg_recipient_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.subject
@@ -99,3 +104,30 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.address or self.message.recipient} ({self.status})"
+
+
+class AttemptOutcome(models.TextChoices):
+    SENT = "sent", _("Sent")
+    TEMPORARY = "temporary", _("Temporary error")
+    PERMANENT = "permanent", _("Permanent error")
+
+
+class DeliveryAttempt(models.Model):
+    """One try of the worker to bring a delivery through its channel: the delivery's history."""
+
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    attempted_at = models.DateTimeField(_("attempted"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=AttemptOutcome.choices)
+    error = models.TextField(_("error"), blank=True)
+    permanent = models.BooleanField(_("permanent"), default=False)
+
+    class Meta:
+        ordering = ["delivery", "number", "pk"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number} {self.outcome}"

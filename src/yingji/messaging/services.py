@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Min, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -37,8 +37,10 @@ from yingji.messaging.channels import channel_module
 from yingji.messaging.channels.base import DeliveryError
 from yingji.messaging.models import (
     DIGEST_TEMPLATE,
+    AttemptOutcome,
     Channel,
     Delivery,
+    DeliveryAttempt,
     DeliveryStatus,
     ErrorKind,
     Message,
@@ -74,68 +76,140 @@ def send(
     channels: Sequence[str] | None = None,
     *,
     now: datetime.datetime | None = None,
+    savepoint: bool = True,
 ) -> list[Message]:
-    """Queue `template` rendered with `context` to each recipient; delivered after commit."""
+    """Queue `template` rendered with `context` to each recipient; delivered after commit.
+
+    `savepoint=False` saves two statements per call for a caller that already runs it inside a
+    savepoint of its own (an escalation handler): a failure then spoils that savepoint, not more.
+
+    A few statements whatever the number of recipients (one count, one insert of the messages, one of
+    the deliveries), so that senders such as the escalation pass can afford it thousands of times.
+    """
     context = dict(context or {})
     subject, body = render(template, context)
     wanted = [Channel(c) for c in (channels if channels is not None else DEFAULT_CHANNELS)]
     now = now or timezone.now()
     user_model = get_user_model()
-    messages = []
-    with transaction.atomic():
-        for recipient in recipients:
-            if isinstance(recipient, tuple) and not isinstance(recipient, Address):
-                recipient = Address(*recipient)
+    resolved: list = []
+    for recipient in recipients:
+        if isinstance(recipient, tuple) and not isinstance(recipient, Address):
+            recipient = Address(*recipient)
+        if not isinstance(recipient, Address | user_model):
+            raise TypeError(f"cannot send to {recipient!r}: a user or an Address")
+        resolved.append(recipient)
+    if not resolved:
+        return []
+    with transaction.atomic(savepoint=savepoint):
+        recent = _recent_counts([r.pk for r in resolved if not isinstance(r, Address)], now)
+        messages = Message.objects.bulk_create(
+            Message(
+                recipient=None if isinstance(r, Address) else r,
+                template=template,
+                subject=subject,
+                body=body,
+                context=context,
+                created_at=now,
+            )
+            for r in resolved
+        )
+        deliveries: list[Delivery] = []
+        for recipient, message in zip(resolved, messages, strict=True):
             if isinstance(recipient, Address):
-                message = Message.objects.create(
-                    template=template, subject=subject, body=body, context=context, created_at=now
-                )
-                _queue(message, recipient.channel, recipient.address, now)
-            elif isinstance(recipient, user_model):
-                message = _send_to_user(recipient, template, subject, body, context, wanted, now)
-            else:
-                raise TypeError(f"cannot send to {recipient!r}: a user or an Address")
-            messages.append(message)
-        ids = [m.pk for m in messages]
-        if ids:
-            transaction.on_commit(lambda: _enqueue(ids))
+                deliveries.append(_delivery(message, recipient.channel, recipient.address, now))
+                continue
+            count = recent.get(recipient.pk, 0)
+            recent[recipient.pk] = count + 1  # the same person twice in one call: the second counts the first
+            hold = rules.should_hold(count, settings.MESSAGING_DIGEST_THRESHOLD)
+            deliveries.extend(_user_deliveries(recipient, message, wanted, now, hold))
+        Delivery.objects.bulk_create(deliveries)
+        _enqueue_after_commit([m.pk for m in messages])
     return messages
 
 
-def _send_to_user(user, template, subject, body, context, wanted, now) -> Message:
-    recent = Message.objects.filter(recipient=user, created_at__gt=now - window(), created_at__lte=now)
-    hold = rules.should_hold(
-        recent.exclude(template=DIGEST_TEMPLATE).count(), settings.MESSAGING_DIGEST_THRESHOLD
-    )
-    message = Message.objects.create(
-        recipient=user, template=template, subject=subject, body=body, context=context, created_at=now
-    )
+def _recent_counts(user_ids: list[int], now: datetime.datetime) -> dict[int, int]:
+    """Messages (digests aside) each user got within the window before `now`, counted up to the storm
+    threshold only (all the rule needs): one statement, whatever a person's inbox holds."""
+    threshold = settings.MESSAGING_DIGEST_THRESHOLD
+    if not user_ids or threshold <= 0:
+        return {}
+    table = connection.ops.quote_name(Message._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    since, until = adapt(now - window()), adapt(now)
+    parts, params = [], []
+    for position, user_id in enumerate(sorted(set(user_ids))):
+        parts.append(
+            f"SELECT r FROM (SELECT recipient_id AS r FROM {table} WHERE recipient_id = %s "
+            f"AND created_at > %s AND created_at <= %s AND template <> %s LIMIT %s) AS t{position}"
+        )
+        params += [user_id, since, until, DIGEST_TEMPLATE, threshold]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT r, COUNT(*) FROM ({' UNION ALL '.join(parts)}) AS u GROUP BY r", params)
+        return dict(cursor.fetchall())
+
+
+def _user_deliveries(user, message: Message, wanted, now, hold: bool) -> list[Delivery]:
+    deliveries = []
     for channel in wanted:
         if channel == Channel.WEBHOOK:
             continue
         address = {Channel.INAPP: "", Channel.EMAIL: user.email, Channel.SMS: user.phone}[channel]
         if channel != Channel.INAPP and not address:
-            Delivery.objects.create(
-                message=message,
-                channel=channel,
-                status=DeliveryStatus.FAILED,
-                error_kind=ErrorKind.PERMANENT,
-                last_error=f"the recipient has no {channel.label} address",
+            deliveries.append(
+                Delivery(
+                    message=message,
+                    channel=channel,
+                    status=DeliveryStatus.FAILED,
+                    error_kind=ErrorKind.PERMANENT,
+                    last_error=f"the recipient has no {channel.label} address",
+                )
             )
             continue
         held = hold and channel in HOLDABLE
-        _queue(message, channel, address, now, held=held)
-    return message
+        deliveries.append(_delivery(message, channel, address, now, held=held))
+    return deliveries
 
 
-def _queue(message: Message, channel: str, address: str, now, *, held: bool = False) -> Delivery:
-    return Delivery.objects.create(
+def _delivery(message: Message, channel: str, address: str, now, *, held: bool = False) -> Delivery:
+    return Delivery(
         message=message,
         channel=channel,
         address=address,
         status=DeliveryStatus.DIGESTED if held else DeliveryStatus.QUEUED,
         next_attempt_at=None if held else now,
     )
+
+
+def _queue(message: Message, channel: str, address: str, now, *, held: bool = False) -> Delivery:
+    delivery = _delivery(message, channel, address, now, held=held)
+    delivery.save()
+    return delivery
+
+
+class _EnqueueAfterCommit:
+    """The one after-commit callback of a transaction: every send in it adds its messages here."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+
+    def __call__(self) -> None:
+        _enqueue(self.ids)
+
+
+def _enqueue_after_commit(ids: list[int]) -> None:
+    """Hand the messages to the worker after commit, as one task per transaction however many sends
+    it made (the escalation pass sends thousands). A callback dropped with a rolled-back savepoint is
+    no longer in the list, so a later send registers a new one; ids of rolled-back messages that stay
+    in a surviving callback find no rows and are ignored by the worker."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _savepoints, callback, _robust in connection.run_on_commit:
+            if isinstance(callback, _EnqueueAfterCommit):
+                callback.ids.extend(ids)
+                return
+    callback = _EnqueueAfterCommit()
+    callback.ids.extend(ids)
+    transaction.on_commit(callback)
 
 
 def _enqueue(message_ids: list[int]) -> None:
@@ -185,7 +259,20 @@ def attempt(delivery_id: int, now: datetime.datetime | None = None) -> Delivery 
         delivery.last_error = ""
         delivery.error_kind = ErrorKind.NONE
         delivery.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error", "error_kind"])
+        _log_attempt(delivery, now, AttemptOutcome.SENT)
     return delivery
+
+
+def _log_attempt(delivery: Delivery, now: datetime.datetime, outcome, error: str = "") -> None:
+    """One row per attempt (the delivery keeps only the last error)."""
+    DeliveryAttempt.objects.create(
+        delivery=delivery,
+        number=delivery.attempts,
+        attempted_at=now,
+        outcome=outcome,
+        error=error[:2000],
+        permanent=outcome == AttemptOutcome.PERMANENT,
+    )
 
 
 def _record_failure(delivery: Delivery, error: str, *, permanent: bool, now: datetime.datetime) -> None:
@@ -198,6 +285,8 @@ def _record_failure(delivery: Delivery, error: str, *, permanent: bool, now: dat
         delivery.status = DeliveryStatus.FAILED
         delivery.next_attempt_at = None
     delivery.save(update_fields=["status", "next_attempt_at", "last_error", "error_kind"])
+    outcome = AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TEMPORARY
+    _log_attempt(delivery, now, outcome, error)
 
 
 def process_deliveries(message_ids: Sequence[int], now: datetime.datetime | None = None) -> int:

@@ -17,6 +17,8 @@ from yingji.registry.filters import EnterpriseFilterSet
 from yingji.registry.forms import EnterpriseForm
 from yingji.registry.models import Enterprise
 from yingji.registry.tables import ENTERPRISE_COLUMNS
+from yingji.risk.models import EnterpriseRisk, RiskPoint
+from yingji.risk.rules import LEVELS_LOW_TO_HIGH
 
 
 class EnterpriseMixin:
@@ -38,6 +40,7 @@ class EnterpriseDetailView(EnterpriseMixin, ObjectDetailView):
         return {
             "division_path": [*obj.division.ancestors(), obj.division],
             "points_url": reverse("registry:enterprise_points") + f"?id={obj.pk}",
+            **risk_context(self.request.user, obj),
         }
 
 
@@ -53,7 +56,7 @@ class EnterpriseEditView(EnterpriseMixin, ObjectEditView):
 
 
 class EnterpriseDeleteView(EnterpriseMixin, ObjectDeleteView):
-    def delete(self, obj):
+    def delete_object(self, obj):
         services.delete_enterprise(obj, actor=self.request.user)
 
 
@@ -71,11 +74,25 @@ class EnterpriseRevealView(EnterpriseMixin, ObjectDetailView):
         return render(request, "registry/_enterprise_contacts.html", {"object": obj, "revealed": True})
 
 
+def risk_context(user, enterprise) -> dict:
+    """The enterprise's risk level and its points by level, highest first, for the "Risk points" card."""
+    if not user.has_perm("risk.view_riskpoint"):
+        return {}
+    rank = {level: n for n, level in enumerate(reversed(LEVELS_LOW_TO_HIGH))}
+    points = sorted(
+        RiskPoint.objects.for_user(user).filter(unit__enterprise=enterprise).select_related("unit"),
+        key=lambda p: (rank[p.level], p.unit.name, p.name),
+    )
+    return {"risk": EnterpriseRisk.objects.filter(enterprise=enterprise).first(), "risk_points": points}
+
+
 MAX_MAP_POINTS = 20000
 
 
 class EnterprisePointsView(EnterpriseMixin, ScopedViewMixin, View):
-    """Map points of the filtered enterprises: {"points": [[id, name, lng, lat], ...], "truncated": bool}."""
+    """Map points of the filtered enterprises: {"points": [[id, name, lng, lat, risk level], ...],
+    "truncated": bool}; the risk level ("major" ... "low", or null without points) comes from one join
+    on risk.EnterpriseRisk, kept by the risk services."""
 
     def get_permission_required(self):
         return ["registry.view_enterprise"]
@@ -87,6 +104,7 @@ class EnterprisePointsView(EnterpriseMixin, ScopedViewMixin, View):
         rows = list(
             queryset.filter(longitude__isnull=False, latitude__isnull=False)
             .order_by()
-            .values_list("id", "name", "longitude", "latitude")[: MAX_MAP_POINTS + 1]
+            .values_list("id", "name", "longitude", "latitude", "risk__level")[: MAX_MAP_POINTS + 1]
         )
-        return JsonResponse({"points": rows[:MAX_MAP_POINTS], "truncated": len(rows) > MAX_MAP_POINTS})
+        points = [[*row[:4], row[4] or None] for row in rows[:MAX_MAP_POINTS]]
+        return JsonResponse({"points": points, "truncated": len(rows) > MAX_MAP_POINTS})

@@ -9,9 +9,10 @@ class RiskConfig(AppConfig):
 
     def ready(self):
         from yingji.core import audit
-        from yingji.risk.models import ControlMeasure, RiskMethodConfig, RiskPoint, RiskUnit
+        from yingji.risk.models import ControlMeasure, Post, RiskMethodConfig, RiskPoint, RiskUnit
 
         audit.register(RiskUnit, exclude=["updated_at"])
         audit.register(RiskPoint, exclude=["updated_at"])
         audit.register(ControlMeasure, exclude=["updated_at"])
         audit.register(RiskMethodConfig, exclude=["updated_at"])
+        audit.register(Post, exclude=["updated_at"])

@@ -7,12 +7,30 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.scoping import Scope, ScopedQuerySet
 from yingji.registry.validators import validate_phone
 from yingji.risk import rules
 from yingji.risk.rules import Level, Method
+
+# Tabler colour classes of the four levels (red/orange/yellow/blue).
+BADGE_CLASSES = {
+    "major": "bg-red text-red-fg",
+    "significant": "bg-orange text-orange-fg",
+    "general": "bg-yellow text-yellow-fg",
+    "low": "bg-blue text-blue-fg",
+}
+
+
+def level_badge(level: str) -> str:
+    """A coloured badge for a level ("" when there is none), for tables and templates."""
+    if not level:
+        return ""
+    return format_html(
+        '<span class="badge {} yj-risk-{}">{}</span>', BADGE_CLASSES[str(level)], level, Level(level).label
+    )
 
 
 class PointKind(models.TextChoices):
@@ -113,6 +131,14 @@ class RiskPoint(models.Model):
     def colour(self) -> str:
         return rules.colour_of(self.level)
 
+    @property
+    def level_badge(self) -> str:
+        return level_badge(self.level)
+
+    @property
+    def enterprise(self):
+        return self.unit.enterprise
+
 
 class ControlMeasure(models.Model):
     point = models.ForeignKey(
@@ -186,3 +212,95 @@ class RiskMethodConfig(models.Model):
 
     def as_bands(self) -> rules.Bands:
         return rules.bands_from_json(self.method, self.bands)
+
+
+class EnterpriseRisk(models.Model):
+    """An enterprise's risk level (its highest point) and point counts per level, kept by the services
+    in the same transaction as every point change, so maps and lists read it without a per-row query."""
+
+    enterprise = models.OneToOneField(
+        "registry.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="risk",
+    )
+    level = models.CharField(
+        _("risk level"), max_length=12, choices=Level.choices, blank=True, default="", db_index=True
+    )
+    major = models.PositiveIntegerField(_("major"), default=0)
+    significant = models.PositiveIntegerField(_("significant"), default=0)
+    general = models.PositiveIntegerField(_("general"), default=0)
+    low = models.PositiveIntegerField(_("low"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(division="enterprise__division", enterprise="enterprise")
+
+    class Meta:
+        verbose_name = _("enterprise risk level")
+        verbose_name_plural = _("enterprise risk levels")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.level}"
+
+    @property
+    def colour(self) -> str:
+        return rules.colour_of(self.level) if self.level else ""
+
+    @property
+    def level_badge(self) -> str:
+        return level_badge(self.level)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {level: getattr(self, level) for level in rules.LEVELS_LOW_TO_HIGH}
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+class Post(models.Model):
+    """A post (岗位) of an enterprise: its duties, operating steps, emergency steps and the risk points
+    it faces — the source of the 两单两卡 (risk list, duty list, operating card, emergency card)."""
+
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="posts"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    duties = models.TextField(_("duties"), blank=True, help_text=_("One duty per line."))
+    operating_steps = models.TextField(_("operating steps"), blank=True, help_text=_("One step per line."))
+    emergency_steps = models.TextField(_("emergency steps"), blank=True, help_text=_("One step per line."))
+    risk_points = models.ManyToManyField(
+        RiskPoint, verbose_name=_("risk points"), blank=True, related_name="posts"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(division="enterprise__division", enterprise="enterprise")
+
+    class Meta:
+        ordering = ["enterprise", "name", "id"]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    @property
+    def duty_lines(self) -> list[str]:
+        return self.lines(self.duties)
+
+    @property
+    def operating_lines(self) -> list[str]:
+        return self.lines(self.operating_steps)
+
+    @property
+    def emergency_lines(self) -> list[str]:
+        return self.lines(self.emergency_steps)

@@ -326,3 +326,13 @@ def assess_ls(l: object, s: object, thresholds: Bands = LS_DEFAULT) -> LsResult:
     low, high = number_text(same[0]), number_text(same[-1])
     band = low if low == high else f"{low}–{high}"
     return LsResult(l=likelihood, s=severity, r=r, band=band, level=level, thresholds=thresholds)
+
+
+def describe_bands(bands: Bands, symbol: str) -> list[tuple[str, str]]:
+    """(level, condition) from low to major, e.g. ("general", "70 < D ≤ 160"), for pages and cards."""
+    a, b, c = (number_text(edge) for edge in bands.edges)
+    if bands.closed == RIGHT:
+        texts = [f"{symbol} ≤ {a}", f"{a} < {symbol} ≤ {b}", f"{b} < {symbol} ≤ {c}", f"{symbol} > {c}"]
+    else:
+        texts = [f"{symbol} < {a}", f"{a} ≤ {symbol} < {b}", f"{b} ≤ {symbol} < {c}", f"{symbol} ≥ {c}"]
+    return list(zip(LEVELS_LOW_TO_HIGH, texts, strict=True))

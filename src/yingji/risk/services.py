@@ -22,7 +22,7 @@ from yingji.core import audit
 from yingji.core.models import Division
 from yingji.registry.models import Enterprise
 from yingji.risk import rules
-from yingji.risk.models import ControlMeasure, RiskMethodConfig, RiskPoint, RiskUnit
+from yingji.risk.models import ControlMeasure, EnterpriseRisk, Post, RiskMethodConfig, RiskPoint, RiskUnit
 from yingji.risk.rules import LEC, LS, Method
 
 UNIT_FIELDS = ["name", "description"]
@@ -74,6 +74,37 @@ def enterprise_risk_level(enterprise: Enterprise) -> str | None:
     """The enterprise's risk level: that of its highest point (None when it has no points)."""
     levels = RiskPoint.objects.filter(unit__enterprise=enterprise).values_list("level", flat=True).distinct()
     return rules.highest(levels)
+
+
+def refresh_enterprise_risk(enterprise_id: int) -> EnterpriseRisk:
+    """Recount the enterprise's points per level and store its level (the highest) in EnterpriseRisk.
+
+    Called by every service that adds, changes or removes a point, inside its transaction."""
+    counts = dict.fromkeys(rules.LEVELS_LOW_TO_HIGH, 0)
+    rows = (
+        RiskPoint.objects.filter(unit__enterprise_id=enterprise_id)
+        .order_by()
+        .values_list("level")
+        .annotate(n=models.Count("id"))
+    )
+    for level, n in rows:
+        counts[str(level)] = n
+    level = rules.highest(name for name, n in counts.items() if n) or ""
+    risk, _created = EnterpriseRisk.objects.update_or_create(
+        enterprise_id=enterprise_id, defaults={"level": level, **counts}
+    )
+    return risk
+
+
+def refresh_all_enterprise_risks(enterprise_ids: list[int] | None = None) -> int:
+    """Rebuild EnterpriseRisk for some enterprises (default: every one with a point); for bulk loads."""
+    if enterprise_ids is None:
+        enterprise_ids = list(
+            RiskPoint.objects.order_by().values_list("unit__enterprise_id", flat=True).distinct()
+        )
+    for enterprise_id in enterprise_ids:
+        refresh_enterprise_risk(enterprise_id)
+    return len(enterprise_ids)
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -173,6 +204,7 @@ def delete_unit(unit: RiskUnit, *, actor) -> None:
     check_in_scope(unit.enterprise, actor)
     with audit.acting_as(actor, audit.current_actor().ip):
         unit.delete()
+    refresh_enterprise_risk(unit.enterprise_id)
 
 
 # --- risk points ----------------------------------------------------------------------------------
@@ -188,6 +220,7 @@ def create_point(*, actor, unit: RiskUnit, **fields) -> RiskPoint:
     point.assessed_by = actor
     point.assessed_at = timezone.now()
     _save(point, actor)
+    refresh_enterprise_risk(unit.enterprise_id)
     return point
 
 
@@ -208,14 +241,17 @@ def update_point(point: RiskPoint, *, actor, **fields) -> RiskPoint:
             point.assessed_by = actor
             point.assessed_at = timezone.now()
         _save(point, actor)
+        refresh_enterprise_risk(point.unit.enterprise_id)
     return point
 
 
 @transaction.atomic
 def delete_point(point: RiskPoint, *, actor) -> None:
     check_in_scope(point.unit.enterprise, actor)
+    enterprise_id = point.unit.enterprise_id
     with audit.acting_as(actor, audit.current_actor().ip):
         point.delete()
+    refresh_enterprise_risk(enterprise_id)
 
 
 # --- control measures -----------------------------------------------------------------------------
@@ -246,6 +282,54 @@ def delete_measure(measure: ControlMeasure, *, actor) -> None:
         measure.delete()
 
 
+# --- posts (岗位) ----------------------------------------------------------------------------------
+
+POST_FIELDS = ["name", "duties", "operating_steps", "emergency_steps"]
+
+
+def _set_post_points(post: Post, points) -> None:
+    ids = sorted({p.pk if isinstance(p, RiskPoint) else int(p) for p in points})
+    found = set(
+        RiskPoint.objects.filter(pk__in=ids, unit__enterprise_id=post.enterprise_id).values_list(
+            "pk", flat=True
+        )
+    )
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise ValidationError(
+            {"risk_points": _("Not risk points of this enterprise: {ids}.").format(ids=", ".join(missing))}
+        )
+    post.risk_points.set(ids)
+
+
+@transaction.atomic
+def create_post(*, actor, enterprise: Enterprise, risk_points=(), **fields) -> Post:
+    check_in_scope(enterprise, actor)
+    post = Post(enterprise=enterprise)
+    _set(post, POST_FIELDS, fields)
+    _save(post, actor)
+    _set_post_points(post, risk_points)
+    return post
+
+
+@transaction.atomic
+def update_post(post: Post, *, actor, risk_points=None, **fields) -> Post:
+    check_in_scope(post.enterprise, actor)
+    with _unchanged_on_error(post):
+        _set(post, POST_FIELDS, fields)
+        _save(post, actor)
+        if risk_points is not None:
+            _set_post_points(post, risk_points)
+    return post
+
+
+@transaction.atomic
+def delete_post(post: Post, *, actor) -> None:
+    check_in_scope(post.enterprise, actor)
+    with audit.acting_as(actor, audit.current_actor().ip):
+        post.delete()
+
+
 # --- per-bureau level mappings --------------------------------------------------------------------
 
 
@@ -265,3 +349,57 @@ def set_method_config(
     config.bands, config.note = bands, note
     _save(config, actor)
     return config
+
+
+# --- read helpers ---------------------------------------------------------------------------------
+
+
+def assessment_of(point: RiskPoint) -> dict:
+    """How the point's level was computed, for its page, its card and the API: the factors with
+    their table descriptions, the formula, the score, the LEC danger band and the mapping in force."""
+    method = str(point.method)
+    try:
+        bands = rules.bands_from_json(method, point.mapping)
+    except rules.BandsError:
+        bands = config_for(point.unit.enterprise.division, method)
+    if method == LEC:
+        lec = rules.assess_lec(point.lec_l, point.lec_e, point.lec_c, mapping=bands)
+        rows = [lec.l, lec.e, lec.c]
+        factors = [
+            {"factor": r.factor, "value": rules.plain_number(r.value), "description": r.description}
+            for r in rows
+        ]
+        values = " × ".join(rules.number_text(r.value) for r in rows)
+        symbol, score, band = "D", lec.d, lec.band.text
+        formula = f"D = L × E × C = {values} = {rules.number_text(lec.d)}"
+        level = lec.level
+    else:
+        ls = rules.assess_ls(point.ls_l, point.ls_s, thresholds=bands)
+        factors = [
+            {"factor": "L", "value": ls.l, "description": ""},
+            {"factor": "S", "value": ls.s, "description": ""},
+        ]
+        symbol, score, band = "R", Decimal(ls.r), ls.band
+        formula = f"R = L × S = {ls.l} × {ls.s} = {ls.r}"
+        level = ls.level
+    return {
+        "method": method,
+        "factors": factors,
+        "formula": formula,
+        "symbol": symbol,
+        "score": rules.plain_number(score),
+        "band": band,
+        "level": level,
+        "colour": rules.colour_of(level),
+        "mapping": [
+            {
+                "level": lv,
+                "label": str(rules.Level(lv).label),
+                "condition": text,
+                "colour": rules.colour_of(lv),
+            }
+            for lv, text in rules.describe_bands(bands, symbol)
+        ],
+        "mapping_name": bands.name,
+        "stale": level != point.level,
+    }

@@ -111,11 +111,13 @@ class Deadline(models.Model):
         verbose_name=_("record type"),
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,  # deadline_record_idx (content_type, object_id) starts with it
+        db_index=False,  # deadline_one_open (content_type, object_id) starts with it
     )
     object_id = models.CharField(_("record ID"), max_length=64)
     record = GenericForeignKey("content_type", "object_id")
     due_at = models.DateTimeField(_("due"))
+    # Not indexed: every index of this table is written again each time a step fires (next_step_at
+    # changes, so PostgreSQL cannot make a HOT update); nothing looks deadlines up by assignee yet.
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assignee"),
@@ -123,6 +125,7 @@ class Deadline(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="deadlines",
+        db_index=False,
     )
     # Not indexed: every index costs the escalation pass a write per row, and ladders are few.
     ladder = models.ForeignKey(
@@ -138,7 +141,8 @@ class Deadline(models.Model):
     # The ladder position: steps before next_step_index have fired; next_step_at is when the next one
     # is due (NULL once closed or when the ladder is exhausted), so the periodic pass is an index scan.
     next_step_index = models.PositiveSmallIntegerField(_("next step"), default=0)
-    next_step_at = models.DateTimeField(_("next step at"), null=True, blank=True, db_index=True)
+    # Indexed by deadline_next_step_idx, partial: closed and exhausted deadlines (NULL) are not in it.
+    next_step_at = models.DateTimeField(_("next step at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
@@ -149,7 +153,15 @@ class Deadline(models.Model):
         ordering = ["due_at", "pk"]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
-        indexes = [models.Index(fields=["content_type", "object_id"], name="deadline_record_idx")]
+        # A record's open deadline is found through the partial UNIQUE deadline_one_open; there is no
+        # full (content_type, object_id) index, one index fewer for the escalation pass to keep up.
+        indexes = [
+            models.Index(
+                fields=["next_step_at"],
+                name="deadline_next_step_idx",
+                condition=models.Q(next_step_at__isnull=False),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id"],
