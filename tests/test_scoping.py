@@ -55,6 +55,7 @@ EXEMPT = {
     "public:report_done": "the tracking code of the browser's own report",
     "public:report_track": "a report's status by its tracking code, without the reporter",
     "public:report_villages": "the villages of a town, for the public form",
+    "public:notices": "公示: supervised listings, delistings and the exposure list are public by design",
     "api:public_report_challenge": "the public form's arithmetic question",
     "api:public_report_submit": "the public report form in the API: no login by design",
     "api:public_report_track": "a report's status by its tracking code, without the reporter",

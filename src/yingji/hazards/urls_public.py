@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views_public.report_form, name="report_form"),
     path("done/", views_public.report_done, name="report_done"),
     path("track/", views_public.report_track, name="report_track"),
+    path("notices/", views_public.notices, name="notices"),
     path("villages.json", views_public.report_villages, name="report_villages"),
 ]

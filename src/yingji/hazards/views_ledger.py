@@ -174,7 +174,7 @@ class LedgerExportView(_HazardPage):
 
 KPI_LABELS = {
     "found": gettext_lazy("Found"),
-    "closed": gettext_lazy("Closed"),
+    "closed": gettext_lazy("Closed out"),
     "closure_rate": gettext_lazy("Closure rate"),
     "overdue_rate": gettext_lazy("Overdue rate"),
     "avg_days_to_close": gettext_lazy("Average days to close"),
@@ -207,7 +207,7 @@ class StatisticsView(_HazardPage):
                 },
                 "names": {
                     "found": _("Found"),
-                    "closed": _("Closed"),
+                    "closed": _("Closed out"),
                     "overdue": _("Overdue (late or still open)"),
                     "closure_rate": _("Closure rate %"),
                 },

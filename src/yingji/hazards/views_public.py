@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yingji.core import audit
 from yingji.core.views import add_validation_errors
 from yingji.hazards import rules_reports, services_reports
 from yingji.hazards.forms_reports import PublicReportForm, TrackForm
+from yingji.hazards.models import HazardEvent
 from yingji.hazards.services_reports import HONEYPOT_FIELD, RateLimited
 
 SESSION_KEY = "public_report_code"
@@ -102,3 +107,26 @@ def report_villages(request):
     """The villages of a town for the second select: [{"code", "name"}]."""
     villages = services_reports.public_villages(request.GET.get("town", ""))
     return JsonResponse({"items": [{"code": d.code, "name": d.name} for d in villages]})
+
+
+# The public notices (公示): supervised listings (挂牌) and delistings (摘牌), and the exposure list (曝光)
+# of hidden dangers left unrectified past the end of the escalation ladder. Public by design.
+NOTICE_ACTIONS = {
+    "list": _("Listed for supervision"),
+    "sign_off": _("Delisted (rectified and signed off)"),
+    "escalation_exposure": _("Exposed: not rectified long after the deadline"),
+}
+NOTICE_DAYS = 365
+NOTICE_LIMIT = 200
+
+
+@require_GET
+def notices(request):
+    since = timezone.now() - datetime.timedelta(days=NOTICE_DAYS)
+    events = (
+        HazardEvent.objects.filter(action__in=NOTICE_ACTIONS, at__gte=since)
+        .select_related("hazard__enterprise", "hazard__division")
+        .order_by("-at", "-id")[:NOTICE_LIMIT]
+    )
+    rows = [(event, NOTICE_ACTIONS[event.action]) for event in events]
+    return render(request, "hazards/public_notices.html", {"rows": rows, "days": NOTICE_DAYS})
