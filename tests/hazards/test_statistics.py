@@ -2,15 +2,17 @@
 and the demo hazards."""
 
 import datetime
+import importlib
 import random
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 from tests.conftest import COUNTY, TOWN_A, TOWN_B
 
 from yingji.core.models import Division
 from yingji.hazards import services, statistics
-from yingji.hazards.models import Hazard, HazardEvent, HazardStat, Status
+from yingji.hazards.models import Hazard, HazardEvent, HazardStat, HazardStatMonth, Status
 
 MAJOR = ["chem-2017-4"]
 PLAN = {"measures": "恢复", "responsible": "王工", "funds": 50000, "contingency": "预案"}
@@ -109,11 +111,14 @@ def test_kept_counters_equal_rebuilt_ones_after_random_service_calls(
         if hazard.status == Status.VERIFIED:
             services.sign_off_hazard(hazard, actor=admin_user, now=t + datetime.timedelta(days=2))
     kept = statistics.counters_by_key()
+    kept_months = statistics.monthly_counters_by_key()
     assert sum(v[0] for v in kept.values()) == 40
     assert any(v[1] for v in kept.values()) and any(v[3] for v in kept.values())
+    assert sum(n for row in kept_months.values() for c, n in row.items() if c.startswith("found_")) == 40
     rows = statistics.rebuild_statistics()
     assert rows == HazardStat.objects.count()
     assert statistics.counters_by_key() == kept
+    assert statistics.monthly_counters_by_key() == kept_months
 
 
 @pytest.fixture
@@ -266,7 +271,111 @@ def test_demo_hazards_on_the_test_county(
     assert Hazard.objects.filter(status=Status.CLOSED).count() > 30
     assert HazardEvent.objects.filter(action="report").count() == 60
     kept = statistics.counters_by_key()
+    kept_months = statistics.monthly_counters_by_key()
     statistics.rebuild_statistics()
     assert statistics.counters_by_key() == kept
+    assert statistics.monthly_counters_by_key() == kept_months
+    # The migration fills the rollup from the daily counters the same way.
+    migration = importlib.import_module("yingji.hazards.migrations.0004_hazardstatmonth")
+    HazardStatMonth.objects.all().delete()
+    migration.fill_from_daily(django_apps, None)
+    assert statistics.monthly_counters_by_key() == kept_months
     assert seed_hazards(random.Random(3), now, count=60) == 0  # idempotent
     assert Hazard.objects.count() == 60
+
+
+def test_whole_months_of_a_period():
+    d = datetime.date
+    assert statistics._whole_months(d(2026, 1, 1), d(2026, 3, 31)) == (d(2026, 1, 1), d(2026, 3, 1))
+    assert statistics._whole_months(d(2026, 1, 2), d(2026, 3, 30)) == (d(2026, 2, 1), d(2026, 2, 1))
+    assert statistics._whole_months(d(2025, 12, 15), d(2026, 2, 28)) == (d(2026, 1, 1), d(2026, 2, 1))
+    assert statistics._whole_months(d(2026, 2, 1), d(2026, 2, 28)) == (d(2026, 2, 1), d(2026, 2, 1))
+    assert statistics._whole_months(d(2026, 1, 2), d(2026, 2, 27)) is None
+    assert statistics._whole_months(d(2026, 3, 5), d(2026, 3, 5)) is None
+
+
+def _figures(result):
+    return [(r.key, r.found, r.closed, r.closed_late, r.close_days, r.overdue_now) for r in result.rows], (
+        result.total.found,
+        result.total.closed,
+        result.total.closed_late,
+        result.total.close_days,
+    )
+
+
+def test_the_monthly_rollup_gives_the_figures_of_the_hazards_themselves(
+    enterprise_a, enterprise_b, staff_user, admin_user, town_a_official, monkeypatch
+):
+    """Random periods, groupings, filters and users: the summary from the monthly rollup and the
+    edge days equals the one computed from the hazards, and the one from the daily counters only."""
+    rng = random.Random(11)
+    now = timezone.now()
+    for i in range(36):
+        when = at(rng.uniform(2, 230), now)
+        grade = "major" if i % 6 == 0 else "general"
+        hazard = report(
+            rng.choice([enterprise_a, enterprise_b]),
+            staff_user,
+            when,
+            grade=grade,
+            source=rng.choice(["inspection", "self_check", "other", "monitoring"]),
+        )
+        step = rng.random()
+        if step < 0.2:
+            continue
+        if step < 0.35:  # confirmed as major: the counters move between columns of the same month
+            services.confirm_hazard(
+                hazard,
+                actor=admin_user,
+                grade="major",
+                treatment="deadline",
+                due_at=when + datetime.timedelta(days=rng.randint(1, 4)),
+                criteria=MAJOR,
+                now=when,
+            )
+            continue
+        if grade == "general":
+            close(
+                hazard,
+                staff_user,
+                admin_user,
+                when,
+                due_days=rng.randint(2, 12),
+                submit_after=rng.randint(1, 9),
+            )
+    assert HazardStatMonth.objects.exists()
+    industries = sorted(set(Hazard.objects.values_list("industry", flat=True)))
+    today = timezone.localdate(now)
+    cases = [
+        (timezone.localdate(at(240, now)).replace(day=1), today, "month", {}),  # starts on the 1st
+        (datetime.date(today.year - 1, 1, 1), today, "town", {}),
+    ]
+    for _ in range(30):
+        a, b = sorted(rng.sample(range(0, 240), 2))
+        start, end = today - datetime.timedelta(days=b), today - datetime.timedelta(days=a)
+        if rng.random() < 0.3:
+            start = start.replace(day=1)
+        filters = {}
+        for name, values in (
+            ("grade", ["general", "major"]),
+            ("source", ["inspection", "self_check", "monitoring"]),
+            ("industry", industries),
+            ("division", [TOWN_A, TOWN_B]),
+        ):
+            if rng.random() < 0.3:
+                filters[name] = rng.choice(values)
+        cases.append((start, end, rng.choice(statistics.GROUP_BY), filters))
+    months_used = 0
+    for start, end, group_by, filters in cases:
+        months_used += statistics._whole_months(start, end) is not None
+        for user in (staff_user, town_a_official):
+            args = {"start": start, "end": end, "group_by": group_by, "filters": filters, "now": now}
+            got = _figures(statistics.summary(user, **args))
+            with monkeypatch.context() as m:
+                m.setattr(statistics, "_whole_months", lambda start, end: None)
+                daily = _figures(statistics.summary(user, **args))
+            with monkeypatch.context() as m:
+                m.setattr(statistics, "_counted_live", lambda user, filters: True)
+                live = _figures(statistics.summary(user, **args))
+            assert got == daily == live, (start, end, group_by, filters, user)
+    assert months_used > 10

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -364,6 +365,94 @@ class HazardStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.town} {self.source} {self.grade}"
+
+
+# The monthly rollup's counter columns: one per counter x grade x source, named like
+# `found_major_inspection` (see `month_column`).
+STAT_COUNTERS = ("found", "closed", "closed_late", "close_days")
+STAT_COUNTER_LABELS = {
+    "found": _("found"),
+    "closed": _("closed"),
+    "closed_late": _("closed after the deadline"),
+    "close_days": _("days to close (sum)"),
+}
+
+
+def month_column(counter: str, grade: str, source: str) -> str:
+    """The `HazardStatMonth` column holding `counter` for one grade and source."""
+    return f"{counter}_{grade}_{source}"
+
+
+def _counter(counter: str, grade: str, source: str) -> models.PositiveIntegerField:
+    label = format_lazy(
+        _("{counter} ({grade}, {source})"),
+        counter=STAT_COUNTER_LABELS[counter],
+        grade=Grade(grade).label,
+        source=Source(source).label,
+    )
+    return models.PositiveIntegerField(label, default=0)
+
+
+class HazardStatMonth(models.Model):
+    """The daily counters rolled up per (month, town, industry), the grades and sources as columns
+    (`month_column`): statistics over long periods read the whole months here and only the partial
+    months at the two edges from `HazardStat`. Kept by the services in the same transaction as the
+    daily row; `statistics.rebuild_statistics()` rebuilds it from the daily rows."""
+
+    month = models.DateField(_("month"))  # the first day of the month
+    town = models.CharField(_("town"), max_length=12)
+    industry = models.CharField(_("industry"), max_length=4, blank=True)
+    found_general_self_check = _counter("found", "general", "self_check")
+    found_general_inspection = _counter("found", "general", "inspection")
+    found_general_public_report = _counter("found", "general", "public_report")
+    found_general_monitoring = _counter("found", "general", "monitoring")
+    found_general_other = _counter("found", "general", "other")
+    found_major_self_check = _counter("found", "major", "self_check")
+    found_major_inspection = _counter("found", "major", "inspection")
+    found_major_public_report = _counter("found", "major", "public_report")
+    found_major_monitoring = _counter("found", "major", "monitoring")
+    found_major_other = _counter("found", "major", "other")
+    closed_general_self_check = _counter("closed", "general", "self_check")
+    closed_general_inspection = _counter("closed", "general", "inspection")
+    closed_general_public_report = _counter("closed", "general", "public_report")
+    closed_general_monitoring = _counter("closed", "general", "monitoring")
+    closed_general_other = _counter("closed", "general", "other")
+    closed_major_self_check = _counter("closed", "major", "self_check")
+    closed_major_inspection = _counter("closed", "major", "inspection")
+    closed_major_public_report = _counter("closed", "major", "public_report")
+    closed_major_monitoring = _counter("closed", "major", "monitoring")
+    closed_major_other = _counter("closed", "major", "other")
+    closed_late_general_self_check = _counter("closed_late", "general", "self_check")
+    closed_late_general_inspection = _counter("closed_late", "general", "inspection")
+    closed_late_general_public_report = _counter("closed_late", "general", "public_report")
+    closed_late_general_monitoring = _counter("closed_late", "general", "monitoring")
+    closed_late_general_other = _counter("closed_late", "general", "other")
+    closed_late_major_self_check = _counter("closed_late", "major", "self_check")
+    closed_late_major_inspection = _counter("closed_late", "major", "inspection")
+    closed_late_major_public_report = _counter("closed_late", "major", "public_report")
+    closed_late_major_monitoring = _counter("closed_late", "major", "monitoring")
+    closed_late_major_other = _counter("closed_late", "major", "other")
+    close_days_general_self_check = _counter("close_days", "general", "self_check")
+    close_days_general_inspection = _counter("close_days", "general", "inspection")
+    close_days_general_public_report = _counter("close_days", "general", "public_report")
+    close_days_general_monitoring = _counter("close_days", "general", "monitoring")
+    close_days_general_other = _counter("close_days", "general", "other")
+    close_days_major_self_check = _counter("close_days", "major", "self_check")
+    close_days_major_inspection = _counter("close_days", "major", "inspection")
+    close_days_major_public_report = _counter("close_days", "major", "public_report")
+    close_days_major_monitoring = _counter("close_days", "major", "monitoring")
+    close_days_major_other = _counter("close_days", "major", "other")
+
+    class Meta:
+        verbose_name = _("hidden danger monthly statistic")
+        verbose_name_plural = _("hidden danger monthly statistics")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "town", "industry"], name="hz_stat_month_key")
+        ]
+        indexes = [models.Index(fields=["town", "month"], name="hz_stat_month_town_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.town} {self.industry}"
 
 
 # -- self-check schedules (日周月排查) ------------------------------------------------------------------

@@ -30,12 +30,14 @@ from yingji.hazards.models import (
     HazardEvent,
     HazardPhoto,
     HazardStat,
+    HazardStatMonth,
     PhotoKind,
     Source,
     Status,
     Supervision,
     SupervisionLevel,
     Treatment,
+    month_column,
 )
 from yingji.hazards.rules import Action, Facts, TransitionError
 from yingji.registry.models import Enterprise
@@ -119,15 +121,33 @@ def _stat_key(hazard: Hazard) -> dict[str, Any]:
 
 
 def _bump(key: dict[str, Any], **deltas: int) -> None:
-    """Add to the day's counters (the cohort of hazards reported that day)."""
+    """Add to the day's counters (the cohort of hazards reported that day) and to the month's columns
+    for the same grade and source."""
+    _add(HazardStat, key, deltas)
+    month_key = {
+        "month": key["day"].replace(day=1),
+        "town": key["town"],
+        "industry": key["industry"],
+    }
+    _add(
+        HazardStatMonth,
+        month_key,
+        {month_column(name, key["grade"], key["source"]): delta for name, delta in deltas.items()},
+    )
+
+
+def _add(
+    model: type[HazardStat] | type[HazardStatMonth], key: dict[str, Any], deltas: dict[str, int]
+) -> None:
+    """One conditional UPDATE of the row at `key`, or an INSERT when there is none yet."""
     changes = {name: F(name) + delta for name, delta in deltas.items()}
-    if HazardStat.objects.filter(**key).update(**changes):
+    if model.objects.filter(**key).update(**changes):
         return
     try:
         with transaction.atomic():
-            HazardStat.objects.create(**key, **{name: max(delta, 0) for name, delta in deltas.items()})
+            model.objects.create(**key, **{name: max(delta, 0) for name, delta in deltas.items()})
     except IntegrityError:  # created by a concurrent transaction in the meantime
-        HazardStat.objects.filter(**key).update(**changes)
+        model.objects.filter(**key).update(**changes)
 
 
 def _save(hazard: Hazard, *fields: str) -> None:

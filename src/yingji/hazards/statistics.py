@@ -1,7 +1,10 @@
 """The hazard ledger (挂账销账) and the statistics: read-only queries, plus `rebuild_statistics()`.
 
 Statistics read the daily `HazardStat` counters (a cohort per report day: "of the hazards found in
-March, how many are closed"), kept by the services in the same transaction as each change. What is
+March, how many are closed"), kept by the services in the same transaction as each change, and
+their monthly rollup `HazardStatMonth` (per month, town and industry, the grades and sources as
+columns): a period reads its whole calendar months from the rollup and only the days of the partial
+months at its two edges from the daily counters. What is
 "overdue now" depends on the clock, so it is counted live from the open hazards. An enterprise user,
 or anyone looking below a town (a village), gets the same figures computed from the hazards themselves:
 the counters are kept per town, and those sets are small.
@@ -26,8 +29,16 @@ from django.utils.translation import gettext_lazy as _
 from yingji.core import divisions
 from yingji.core.filters import DivisionCodeField
 from yingji.core.models import Division
-from yingji.hazards import rules
-from yingji.hazards.models import Grade, Hazard, HazardStat, Source, Status
+from yingji.hazards import rollup, rules
+from yingji.hazards.models import (
+    STAT_COUNTERS,
+    Grade,
+    Hazard,
+    HazardStat,
+    HazardStatMonth,
+    Source,
+    Status,
+)
 from yingji.registry import industries
 
 GROUP_BY = ("month", "town", "industry", "source", "grade")
@@ -347,12 +358,12 @@ def summary(
                 r = row(k)
                 r.found, r.closed, r.closed_late, r.close_days = found, closed, late, days
         else:
-            for values in _stat_rows(prefix or "", start, end, group_by, filters):
-                r = row(values["k"])  # several days fall into one month
-                r.found += values["found"] or 0
-                r.closed += values["closed"] or 0
-                r.closed_late += values["closed_late"] or 0
-                r.close_days += values["close_days"] or 0
+            for key, found, closed, late, days in _counter_rows(prefix or "", start, end, group_by, filters):
+                r = row(key)  # several days (and months) fall into one row
+                r.found += found
+                r.closed += closed
+                r.closed_late += late
+                r.close_days += days
         # The period is a column of the result, not a condition: the few overdue hazards are found
         # through the status index, rather than every hazard of the period through the date index.
         in_period = Case(
@@ -393,14 +404,78 @@ def _town_q(prefix: str) -> Q:
     return Q(Exact(Substr("town", 1, len(prefix)), Value(prefix)))
 
 
-def _stat_rows(prefix: str, start, end, group_by: str, filters: dict):
-    stats = HazardStat.objects.filter(day__gte=start, day__lte=end)
+def _whole_months(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date] | None:
+    """The first days of the first and the last calendar month lying wholly in [start, end], or None."""
+    first = start if start.day == 1 else _months_back(start, -1)
+    after = end + datetime.timedelta(days=1)
+    last = _months_back(end, 0 if after.day == 1 else 1)
+    return (first, last) if first <= last else None
+
+
+def _counter_rows(prefix: str, start: datetime.date, end: datetime.date, group_by: str, filters: dict):
+    """(key, found, closed, closed_late, close_days), several per key: the whole months of the period
+    from the monthly rollup, the days of the partial months at its two edges from the daily counters."""
+    months = _whole_months(start, end)
+    if months is None:
+        ranges = [(start, end)]
+    else:
+        first, last = months
+        ranges = [(start, first - datetime.timedelta(days=1)), (_months_back(last, -1), end)]
+    for low, high in ranges:
+        if low > high:
+            continue
+        for values in _stat_rows(prefix, low, high, group_by, filters):
+            counts = [values[name] or 0 for name in STAT_COUNTERS]
+            if any(counts):  # a key whose hazards all moved away (a grade changed) is no row
+                yield (values["k"], *counts)
+    if months is not None:
+        yield from _month_rows(prefix, *months, group_by, filters)
+
+
+def _counters_in_scope(queryset, prefix: str, filters: dict):
+    """Counter rows (daily or monthly) of the towns under the user's prefix and the division and
+    industry filters."""
     if prefix:
-        stats = stats.filter(_town_q(prefix))
+        queryset = queryset.filter(_town_q(prefix))
     if filters.get("division"):
         code = filters["division"]
-        stats = stats.filter(_town_q(divisions.subtree_prefix(code, divisions.level_of(code))))
-    for name in ("industry", "source", "grade"):
+        queryset = queryset.filter(_town_q(divisions.subtree_prefix(code, divisions.level_of(code))))
+    if filters.get("industry"):
+        queryset = queryset.filter(industry=filters["industry"])
+    return queryset
+
+
+def _month_rows(prefix: str, first: datetime.date, last: datetime.date, group_by: str, filters: dict):
+    """(key, found, closed, closed_late, close_days) from the monthly rollup for the months `first` to
+    `last` (first days): the grade and source filters pick the columns, and grouping by grade or
+    source adds up each one's columns."""
+    stats = _counters_in_scope(
+        HazardStatMonth.objects.filter(month__gte=first, month__lte=last), prefix, filters
+    )
+    picked = [
+        (column, counter, grade, source)
+        for column, counter, grade, source in rollup.columns()
+        if filters.get("grade") in (None, "", grade) and filters.get("source") in (None, "", source)
+    ]
+    sums = {column: Sum(column) for column, *_rest in picked}
+    if group_by in ("source", "grade"):
+        grouped = [{"k": None, **stats.aggregate(**sums)}]
+    else:
+        grouped = stats.annotate(k=F(group_by)).values("k").annotate(**sums).order_by()
+    for values in grouped:
+        totals: dict = {}
+        for column, counter, grade, source in picked:
+            key = values["k"] if values["k"] is not None else (grade if group_by == "grade" else source)
+            counts = totals.setdefault(key, dict.fromkeys(STAT_COUNTERS, 0))
+            counts[counter] += values[column] or 0
+        for key, counts in totals.items():
+            if any(counts.values()):
+                yield (key, counts["found"], counts["closed"], counts["closed_late"], counts["close_days"])
+
+
+def _stat_rows(prefix: str, start, end, group_by: str, filters: dict):
+    stats = _counters_in_scope(HazardStat.objects.filter(day__gte=start, day__lte=end), prefix, filters)
+    for name in ("source", "grade"):
         if filters.get(name):
             stats = stats.filter(**{name: filters[name]})
     # Grouped by day first where the covering index (day, town, ...) is already in that order: no sort
@@ -441,7 +516,8 @@ def _sort_key(group_by: str):
 
 
 def rebuild_statistics() -> int:
-    """Recompute every `HazardStat` row from the hazards in one GROUP BY; return the number of rows.
+    """Recompute every `HazardStat` row from the hazards in one GROUP BY, then the monthly rollup
+    `HazardStatMonth` from those in another; return the number of daily rows.
 
     The services keep the counters incrementally; this gives the same result from scratch (after a
     bulk load, or to repair them). Runs in one transaction: readers see the old or the new counters.
@@ -484,6 +560,7 @@ def rebuild_statistics() -> int:
                 batch = []
         HazardStat.objects.bulk_create(batch)
         count += len(batch)
+        rollup.fill_monthly(HazardStat, HazardStatMonth)
     return count
 
 
@@ -624,3 +701,15 @@ def counters_by_key() -> dict[tuple, tuple[int, int, int, int]]:
         for s in HazardStat.objects.all()
         if s.found or s.closed or s.closed_late or s.close_days
     }
+
+
+def monthly_counters_by_key() -> dict[tuple, dict[str, int]]:
+    """Every monthly rollup row as {(month, town, industry): {column: value}} with its non-zero
+    columns only, without empty rows: for comparing the kept rollup with a rebuilt one."""
+    names = [column for column, *_rest in rollup.columns()]
+    result = {}
+    for values in HazardStatMonth.objects.values("month", "town", "industry", *names):
+        columns = {name: values[name] for name in names if values[name]}
+        if columns:
+            result[(values["month"], values["town"], values["industry"])] = columns
+    return result
