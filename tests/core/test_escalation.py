@@ -203,6 +203,23 @@ def test_registered_handlers_carry_out_the_action(deadline, due):
     assert outcomes["remind_assignee"] == "recorded"
 
 
+def test_the_pass_records_steps_and_their_handlers_run_once_afterwards(deadline, due):
+    seen = []
+    esc.register_action("formal_letter", lambda firing: seen.append(firing.action) or "letter queued")
+    try:
+        assert esc.run_escalation_pass(now=due + 7 * DAY, handle=False) == 5
+        pending = EscalationEvent.objects.filter(handled_at__isnull=True)
+        assert list(pending.values_list("action", flat=True)) == ["formal_letter"]  # record-only: handled
+        assert seen == []
+        assert esc.process_escalation_events() == 1
+        assert esc.process_escalation_events() == 0  # never twice
+    finally:
+        esc.unregister_action("formal_letter")
+    assert seen == ["formal_letter"]
+    event = EscalationEvent.objects.get(action="formal_letter")
+    assert event.outcome == "letter queued" and event.handled_at is not None
+
+
 def test_an_approved_extension_moves_the_deadline_and_reschedules(deadline, town_a_official, staff_user, due):
     esc.run_escalation_pass(now=due - DAY)
     new_due = due + 10 * DAY

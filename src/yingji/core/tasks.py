@@ -20,4 +20,10 @@ def clear_expired_sessions():
 @db_periodic_task(crontab())
 def run_escalation_pass():
     """Every minute: fire the escalation steps that are due (from stored timestamps; restart-safe)."""
-    escalation.run_escalation_pass()
+    escalation.run_escalation_pass(handle=False)
+
+
+@db_periodic_task(crontab())
+def process_escalation_events():
+    """Every minute: carry out the fired steps still pending (messages, timeline rows), each once."""
+    escalation.process_escalation_events()

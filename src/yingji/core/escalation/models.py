@@ -195,6 +195,10 @@ class EscalationEvent(models.Model):
     fired_at = models.DateTimeField(_("fired"))
     action = models.CharField(_("action"), max_length=30, choices=EscalationAction.choices)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    # When its handler ran (set at once for record-only steps). The pass only records fired steps;
+    # `process_escalation_events` then claims the pending ones and runs their handlers, so what a step
+    # does (messages, timeline rows) commits with the claim: once, and off the pass's clock.
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
 
     class Meta:
         db_table = "core_escalation_event"
@@ -202,6 +206,12 @@ class EscalationEvent(models.Model):
         verbose_name = _("escalation event")
         verbose_name_plural = _("escalation events")
         constraints = [models.UniqueConstraint(fields=["deadline", "step"], name="escalation_event_once")]
+        indexes = [
+            # Only the pending events: record-only steps never enter it, so the pass pays nothing.
+            models.Index(
+                fields=["id"], name="escalation_event_pending", condition=models.Q(handled_at__isnull=True)
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.deadline_id} {self.action} {self.fired_at:%Y-%m-%d %H:%M}"

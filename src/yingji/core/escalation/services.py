@@ -98,6 +98,15 @@ def handler_for(action: str, content_type_id: int) -> ActionHandler:
     return table.get(None, record_only)
 
 
+def _needs_handler(firing: Firing) -> bool:
+    """Whether the step has a handler to run later (False for record_only, the common case by far)."""
+    key = ("core.handler", firing.action, firing.content_type_id)  # looked up once per pass
+    handler = firing.memo.get(key)
+    if handler is None:
+        handler = firing.memo[key] = handler_for(firing.action, firing.content_type_id)
+    return handler is not record_only
+
+
 def _dispatch(firing: Firing) -> str:
     """Run the handler of a firing in a savepoint (none for record_only, the common case by far), so
     that a handler's failed writes are undone alone and the batch around it goes on."""
@@ -383,15 +392,19 @@ def _fire_one(
         ).update(next_step_index=position.next_step_index, next_step_at=position.next_step_at)
         if not claimed:
             return _LOST, False  # closed, extended, or moved past this step by another worker
+        pending = _needs_handler(firing)
         try:
             with transaction.atomic():
-                event = EscalationEvent.objects.create(
-                    deadline_id=pk, step_id=firing.step_id, fired_at=now, action=firing.action
+                EscalationEvent.objects.create(
+                    deadline_id=pk,
+                    step_id=firing.step_id,
+                    fired_at=now,
+                    action=firing.action,
+                    outcome="" if pending else "recorded",
+                    handled_at=None if pending else now,
                 )
         except IntegrityError:
             return position.next_step_at, False  # already recorded: move on, nothing fires twice
-        outcome = _dispatch(firing)  # in a savepoint: a handler's failed writes do not spoil the event
-        EscalationEvent.objects.filter(pk=event.pk).update(outcome=outcome)
     return position.next_step_at, True
 
 
@@ -455,21 +468,25 @@ def _advance_many(updates: list[tuple]) -> int:
 
 
 def _insert_events(firings: list[Firing], now: datetime.datetime) -> None:
-    """Insert the events without ORM objects (the hot path of the pass); handlers run here.
+    """Insert the events without ORM objects (the hot path of the pass). Steps with a handler are left
+    pending (handled_at NULL) for `process_escalation_events`.
 
     A duplicate (deadline, step) raises IntegrityError: the caller redoes the batch item by item.
     """
     if not firings:
         return
     table = connection.ops.quote_name(EscalationEvent._meta.db_table)
-    columns = "(deadline_id, step_id, fired_at, action, outcome)"
-    rows = [(f.deadline_id, f.step_id, f.action, _dispatch(f)) for f in firings]
+    columns = "(deadline_id, step_id, fired_at, action, outcome, handled_at)"
+    rows = [(f.deadline_id, f.step_id, f.action, _needs_handler(f)) for f in firings]
     if connection.vendor != "postgresql":
         fired_at = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s)",
-                [(d, s, fired_at, a, o) for d, s, a, o in rows],
+                f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s)",
+                [
+                    (d, s, fired_at, a, "" if p else "recorded", None if p else fired_at)
+                    for d, s, a, p in rows
+                ],
             )
         return
     # COPY: the rows stream in the C text format, much cheaper on the client than binding arrays.
@@ -483,8 +500,10 @@ def _insert_events(firings: list[Firing], now: datetime.datetime) -> None:
         psycopg.Cursor(connection.connection) as cursor,
         cursor.copy(f"COPY {table} {columns} FROM STDIN") as copy,
     ):
-        for deadline_id, step_id, action, outcome in sorted(rows, key=lambda r: r[0]):
-            copy.write_row((deadline_id, step_id, now, action, outcome))
+        for deadline_id, step_id, action, pending in sorted(rows, key=lambda r: r[0]):
+            copy.write_row(
+                (deadline_id, step_id, now, action, "" if pending else "recorded", None if pending else now)
+            )
 
 
 def _fire_batch(rows: list[tuple], now: datetime.datetime, ladders: _Ladders) -> int:
@@ -576,8 +595,14 @@ def _relax_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-def run_escalation_pass(now: datetime.datetime | None = None, batch: int = 5000) -> int:
+def run_escalation_pass(
+    now: datetime.datetime | None = None, batch: int = 5000, *, handle: bool = True
+) -> int:
     """Fire every step due at `now` (missed ones too, in order); returns the number of steps fired.
+
+    Firing records the step (EscalationEvent); the steps' handlers then run in
+    `process_escalation_events`, here at the end when `handle` (the periodic task runs them as a task
+    of their own, so a pass is never held up by the messages of a previous one).
 
     Set-based: due deadlines come from the index on next_step_at, `batch` at a time, one transaction
     per batch, walking the index forward (a fired deadline's next step is always after `now`, so
@@ -595,6 +620,73 @@ def run_escalation_pass(now: datetime.datetime | None = None, batch: int = 5000)
             _relax_commit()
             rows = _due_rows(now, since, batch)
             if not rows:
-                return fired
+                break
             since = rows[-1][7]
             fired += _fire_batch(rows, now, ladders)
+    if handle:
+        process_escalation_events()
+    return fired
+
+
+def process_escalation_events(batch: int = 500) -> int:
+    """Run the handlers of fired steps still pending; returns how many were handled.
+
+    Each batch is claimed by a conditional UPDATE ... RETURNING (another worker's claim is skipped) in
+    the transaction that runs the handlers, so a step's messages and timeline rows commit together
+    with its claim: a crash before the commit leaves the step pending, after it the step is done —
+    each step acts exactly once. Each handler runs in a savepoint; a failing one is recorded as
+    `error: ...` and not retried.
+    """
+    memo: dict = {}
+    handled = 0
+    table = connection.ops.quote_name(EscalationEvent._meta.db_table)
+    while True:
+        with transaction.atomic():
+            ids = list(
+                EscalationEvent.objects.filter(handled_at__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                return handled
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            marks = ", ".join(["%s"] * len(ids))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET handled_at = %s WHERE id IN ({marks}) AND handled_at IS NULL RETURNING id",
+                    [now, *ids],
+                )
+                claimed = [row[0] for row in cursor.fetchall()]
+            events = (
+                EscalationEvent.objects.filter(pk__in=claimed)
+                .select_related("deadline")
+                .only(
+                    "pk",
+                    "step_id",
+                    "action",
+                    "fired_at",
+                    "deadline__content_type_id",
+                    "deadline__object_id",
+                    "deadline__assignee_id",
+                    "deadline__due_at",
+                )
+                .order_by("pk")
+            )
+            outcomes = []
+            for event in events:
+                deadline = event.deadline
+                firing = Firing(
+                    deadline.pk,
+                    deadline.content_type_id,
+                    deadline.object_id,
+                    deadline.assignee_id,
+                    deadline.due_at,
+                    event.step_id,
+                    event.action,
+                    event.fired_at,
+                    memo,
+                )
+                outcomes.append((_dispatch(firing), event.pk))
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET outcome = %s WHERE id = %s", outcomes)
+            handled += len(outcomes)
