@@ -34,6 +34,16 @@ class Image:
     width: int
     height: int
 
+    def fields(self) -> dict:
+        """The model fields of a stored image (`file`, `content_type`, `size`, `width`, `height`)."""
+        return {
+            "file": self.content,
+            "content_type": self.content_type,
+            "size": self.size,
+            "width": self.width,
+            "height": self.height,
+        }
+
 
 def validate_image(upload, *, field: str = "photos") -> Image:
     """Read an uploaded file and return it as a checked image, or raise ValidationError naming `field`."""

@@ -110,6 +110,7 @@ class ObjectListView(ScopedViewMixin, View):
             import_url=_reverse_or_empty(self.url_name("import")),
             export_url=_reverse_or_empty(self.url_name("export")),
             extra_template=self.extra_template,
+            partial_template=self.partial_template,
         )
         template = self.partial_template if request.headers.get("HX-Request") else self.template_name
         return render(request, template, context)

@@ -228,7 +228,27 @@ class PhotoKind(models.TextChoices):
     DOCUMENT = "document", _("Supporting document")
 
 
-class HazardPhoto(models.Model):
+class StoredImage(models.Model):
+    """What is kept of a validated upload (`core.uploads.Image.fields()`); a subclass adds its file
+    field (with its folder) and what the image belongs to."""
+
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.file.name  # type: ignore[attr-defined]  # each subclass declares `file`
+
+
+class HazardPhoto(StoredImage):
     hazard = models.ForeignKey(
         Hazard, verbose_name=_("hidden danger"), on_delete=models.CASCADE, related_name="photos"
     )
@@ -242,10 +262,6 @@ class HazardPhoto(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices)
     file = models.FileField(_("file"), storage=private_storage, upload_to="hazards/%Y/%m/")
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size"))
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -254,15 +270,6 @@ class HazardPhoto(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-        verbose_name = _("photo")
-        verbose_name_plural = _("photos")
-
-    def __str__(self) -> str:
-        return self.file.name
 
 
 class SupervisionLevel(models.TextChoices):
@@ -671,21 +678,8 @@ class PublicReport(models.Model):
         return self.tracking_code
 
 
-class ReportPhoto(models.Model):
+class ReportPhoto(StoredImage):
     report = models.ForeignKey(
         PublicReport, verbose_name=_("public report"), on_delete=models.CASCADE, related_name="photos"
     )
     file = models.FileField(_("file"), storage=private_storage, upload_to="reports/%Y/%m/")
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size"))
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-        verbose_name = _("photo")
-        verbose_name_plural = _("photos")
-
-    def __str__(self) -> str:
-        return self.file.name

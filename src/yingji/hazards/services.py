@@ -186,17 +186,7 @@ def _images(files: Sequence | None) -> list[uploads.Image]:
 
 def _store_photos(hazard: Hazard, images: list[uploads.Image], kind: str, actor, event: HazardEvent | None):
     for image in images:
-        HazardPhoto.objects.create(
-            hazard=hazard,
-            event=event,
-            kind=kind,
-            file=image.content,
-            content_type=image.content_type,
-            size=image.size,
-            width=image.width,
-            height=image.height,
-            uploaded_by=actor,
-        )
+        HazardPhoto.objects.create(hazard=hazard, event=event, kind=kind, uploaded_by=actor, **image.fields())
 
 
 def _place(

@@ -206,14 +206,7 @@ def submit_report(
             client_key=key,
         )
         for image in images:
-            ReportPhoto.objects.create(
-                report=report,
-                file=image.content,
-                content_type=image.content_type,
-                size=image.size,
-                width=image.width,
-                height=image.height,
-            )
+            ReportPhoto.objects.create(report=report, **image.fields())
     return report
 
 

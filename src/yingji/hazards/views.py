@@ -39,7 +39,6 @@ class HazardMixin:
 class HazardListView(HazardMixin, ObjectListView):
     filterset_class = HazardFilterSet
     columns = HAZARD_COLUMNS
-    template_name = "hazards/hazard_list.html"
     partial_template = "hazards/hazard_list_table.html"
     # One query each for the page's enterprises, divisions and their parents (the town of a village),
     # instead of JOINs over the whole table.

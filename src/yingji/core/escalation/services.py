@@ -98,22 +98,23 @@ def handler_for(action: str, content_type_id: int) -> ActionHandler:
     return table.get(None, record_only)
 
 
-def _needs_handler(firing: Firing) -> bool:
-    """Whether the step has a handler to run later (False for record_only, the common case by far)."""
+def _handler(firing: Firing) -> ActionHandler:
     key = ("core.handler", firing.action, firing.content_type_id)  # looked up once per pass
     handler = firing.memo.get(key)
     if handler is None:
         handler = firing.memo[key] = handler_for(firing.action, firing.content_type_id)
-    return handler is not record_only
+    return handler
+
+
+def _needs_handler(firing: Firing) -> bool:
+    """Whether the step has a handler to run later (False for record_only, the common case by far)."""
+    return _handler(firing) is not record_only
 
 
 def _dispatch(firing: Firing) -> str:
     """Run the handler of a firing in a savepoint (none for record_only, the common case by far), so
     that a handler's failed writes are undone alone and the batch around it goes on."""
-    key = ("core.handler", firing.action, firing.content_type_id)  # looked up once per pass
-    handler = firing.memo.get(key)
-    if handler is None:
-        handler = firing.memo[key] = handler_for(firing.action, firing.content_type_id)
+    handler = _handler(firing)
     if handler is record_only:
         return "recorded"
     try:
