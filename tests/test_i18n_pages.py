@@ -69,3 +69,28 @@ def test_api_errors_follow_the_language_too(client, db):
     )
     switch_to(client, "en")
     assert client.get("/api/v1/enterprises").json()["message"] == "Log in or send a valid bearer token."
+
+
+DUAL_PREVENTION_PAGES = [
+    "/risk/",
+    "/hazards/",
+    "/hazards/add/",
+    "/hazards/ledger/",
+    "/hazards/statistics/",
+    "/hazards/self-checks/",
+    "/hazards/self-checks/tasks/",
+    "/hazards/public-reports/",
+    "/report/",
+    "/report/track/",
+    "/report/notices/",
+]
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_the_dual_prevention_pages_render_in_each_language(client_for, staff_user, language):
+    client = client_for(staff_user)
+    switch_to(client, language)
+    for url in DUAL_PREVENTION_PAGES:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'<html lang="{language}">' in response.content.decode(), url
