@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "yingji.registry",
     "yingji.risk",
     "yingji.hazards",
+    "yingji.monitoring",
     "yingji.incidents",
     "yingji.alerts",
     "yingji.dashboard",

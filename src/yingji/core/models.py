@@ -148,4 +148,24 @@ class AuditLog(models.Model):
         raise PermissionError("The audit trail is append-only.")
 
 
+class StoredImage(models.Model):
+    """What is kept of a validated upload (`core.uploads.Image.fields()`); a subclass adds its file
+    field (with its folder) and what the image belongs to."""
+
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.file.name  # type: ignore[attr-defined]  # each subclass declares `file`
+
+
 from yingji.core.escalation.models import *  # noqa: E402, F401, F403

@@ -14,6 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yingji.core.models import StoredImage
 from yingji.core.scoping import Scope, ScopedQuerySet
 from yingji.core.uploads import private_storage
 
@@ -226,26 +227,6 @@ class PhotoKind(models.TextChoices):
     BEFORE = "before", _("Before rectification")
     AFTER = "after", _("After rectification")
     DOCUMENT = "document", _("Supporting document")
-
-
-class StoredImage(models.Model):
-    """What is kept of a validated upload (`core.uploads.Image.fields()`); a subclass adds its file
-    field (with its folder) and what the image belongs to."""
-
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size"))
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["uploaded_at", "id"]
-        verbose_name = _("photo")
-        verbose_name_plural = _("photos")
-
-    def __str__(self) -> str:
-        return self.file.name  # type: ignore[attr-defined]  # each subclass declares `file`
 
 
 class HazardPhoto(StoredImage):

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitoringConfig(AppConfig):
+    name = "yingji.monitoring"
+    label = "monitoring"
+    verbose_name = _("Online monitoring")
+
+    def ready(self):
+        from yingji.core import audit
+        from yingji.monitoring.models import Device, Point
+
+        audit.register(Device, exclude=["is_online", "last_seen_at", "offline_since", "token_hash"])
+        audit.register(Point, exclude=["last_value", "last_ts"])
