@@ -51,6 +51,32 @@ EDIT_RISK = {
     "risk.delete_controlmeasure",
 }
 CONFIGURE_RISK = {"risk.view_riskmethodconfig", "risk.change_riskmethodconfig", "risk.add_riskmethodconfig"}
+# Major hazard sources (GB 18218) and custodians: kept by the enterprise or the bureau for it.
+VIEW_SOURCES = {"registry.view_majorhazardsource", "registry.view_custodian", "registry.view_dutytask"}
+EDIT_SOURCES = {
+    "registry.add_majorhazardsource",
+    "registry.change_majorhazardsource",
+    "registry.delete_majorhazardsource",
+    "registry.add_custodian",
+    "registry.change_custodian",
+    "registry.delete_custodian",
+    "registry.add_dutyschedule",
+    "registry.change_dutyschedule",
+    "registry.delete_dutyschedule",
+}
+DO_DUTIES = {"registry.change_dutytask"}
+# Online monitoring: devices and points are configured by the enterprise or the bureau; alarms are
+# acknowledged and handled by duty officers and the enterprise.
+VIEW_MONITORING = {"monitoring.view_device", "monitoring.view_point", "monitoring.view_alarm"}
+CONFIGURE_MONITORING = {
+    "monitoring.add_device",
+    "monitoring.change_device",
+    "monitoring.delete_device",
+    "monitoring.add_point",
+    "monitoring.change_point",
+    "monitoring.delete_point",
+}
+HANDLE_ALARMS = {"monitoring.acknowledge_alarm", "monitoring.add_alarm"}  # add = external alarm import
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.BUREAU_ADMIN: frozenset(
@@ -67,6 +93,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | PLAN_CHECKS
         | EDIT_RISK
         | CONFIGURE_RISK
+        | VIEW_SOURCES
+        | EDIT_SOURCES
+        | VIEW_MONITORING
+        | CONFIGURE_MONITORING
+        | HANDLE_ALARMS
         | {
             "registry.delete_enterprise",
             "accounts.manage_users",
@@ -87,9 +118,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | HANDLE_REPORTS
         | PLAN_CHECKS
         | EDIT_RISK
+        | VIEW_SOURCES
+        | EDIT_SOURCES
+        | VIEW_MONITORING
+        | CONFIGURE_MONITORING
+        | HANDLE_ALARMS
     ),
-    Role.DUTY_OFFICER: frozenset(VIEW | SEE_SENSITIVE | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS),
-    Role.INSPECTOR: frozenset(VIEW | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS | GOVERN_HAZARDS),
+    Role.DUTY_OFFICER: frozenset(
+        VIEW | SEE_SENSITIVE | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS | VIEW_SOURCES | VIEW_MONITORING | HANDLE_ALARMS
+    ),
+    Role.INSPECTOR: frozenset(
+        VIEW | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS | GOVERN_HAZARDS | VIEW_SOURCES | VIEW_MONITORING
+    ),
     Role.TOWN_OFFICIAL: frozenset(
         VIEW
         | EDIT_REGISTRY
@@ -99,6 +139,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | GOVERN_HAZARDS
         | SUPERVISE_HAZARDS
         | HANDLE_REPORTS
+        | VIEW_SOURCES
+        | VIEW_MONITORING
     ),
     Role.VILLAGE_OFFICIAL: frozenset(VIEW | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS),
     # An enterprise finds, rectifies and verifies its own general hazards (自查自改); different people
@@ -113,9 +155,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | PLAN_CHECKS
         | DO_CHECKS
         | EDIT_RISK
+        | VIEW_SOURCES
+        | EDIT_SOURCES
+        | DO_DUTIES
+        | VIEW_MONITORING
+        | CONFIGURE_MONITORING
+        | HANDLE_ALARMS
         | {"registry.change_enterprise"}
     ),
-    Role.LEADER: frozenset(VIEW | VIEW_HAZARDS | VIEW_RISK | {"hazards.view_publicreport"}),
+    Role.LEADER: frozenset(
+        VIEW | VIEW_HAZARDS | VIEW_RISK | VIEW_SOURCES | VIEW_MONITORING | {"hazards.view_publicreport"}
+    ),
 }
 
 # Roles whose users must be placed at least this deep in the division tree.
