@@ -31,7 +31,18 @@ from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
+from tests.alerts.scoping import ALERTS_API_PARAMS, ALERTS_OBJECTS
+from tests.alerts.scoping_calls import CALL_API_PARAMS, CALL_FIXED_PARAMS, CALL_OBJECTS, CALL_PAGE_MODELS
+from tests.alerts.scoping_rosters import ROSTERS_API_PARAMS, ROSTERS_OBJECTS, ROSTERS_PAGE_PARAMS
 from tests.conftest import TOWN_B, VILLAGE_A, VILLAGE_B, make_uscc
+from tests.monitoring.scoping import MONITORING_API_PARAMS, MONITORING_OBJECTS, MONITORING_PAGE_PARAMS
+from tests.registry.scoping_custodians import (
+    CUSTODIAN_API_PARAMS,
+    CUSTODIAN_OBJECTS,
+    CUSTODIAN_PAGE_MODELS,
+    CUSTODIAN_PAGE_PARAMS,
+)
+from tests.registry.scoping_sources import SOURCE_API_PARAMS, SOURCE_OBJECTS, SOURCE_PAGE_MODELS
 from tests.risk.scoping import RISK_API_PARAMS, RISK_OBJECTS
 
 from yingji.accounts.models import User
@@ -59,6 +70,17 @@ EXEMPT = {
     "api:public_report_challenge": "the public form's arithmetic question",
     "api:public_report_submit": "the public report form in the API: no login by design",
     "api:public_report_track": "a report's status by its tracking code, without the reporter",
+    # The CAP feed: issued public (scope Public, status Actual) warnings only; tests/alerts/test_cli_and_http.py.
+    "cap:feed": "the public CAP Atom feed: no login by design",
+    "cap:message": "one issued public warning's CAP message: no login by design",
+    # Devices, not users: a device token only (tests/monitoring/test_ingest_http.py).
+    "api:monitoring_ingest": "device telemetry: device-token auth only, no user access",
+    # 叫应: a called person answers with their personal code, without an account (tests/alerts/test_calls_http.py).
+    "alerts:call_ack_link": "a person's acknowledgement link: the code is the key, no login by design",
+    "api:call_ack_api": "a person's acknowledgement by code: no login by design",
+    "api:call_sms_reply": "the SMS gateway's reply callback (gateway token)",
+    "api:call_sms_replies": "the SMS gateway's batch of replies (gateway token)",
+    "cap:public_list": "the public warnings page: issued public warnings only, no login by design",
 }
 # Pages everyone uses on their own account; they are walked for leaks but not for the leader's
 # unsafe methods (a leader may log in, log out and change their own password) or anonymous access.
@@ -267,6 +289,25 @@ OBJECTS = {
 }
 OBJECTS.update(RISK_OBJECTS)
 API_PARAMS.update(RISK_API_PARAMS)
+OBJECTS.update(ALERTS_OBJECTS)
+API_PARAMS.update(ALERTS_API_PARAMS)
+OBJECTS.update(SOURCE_OBJECTS)
+API_PARAMS.update(SOURCE_API_PARAMS)
+PAGE_MODELS.update(SOURCE_PAGE_MODELS)
+OBJECTS.update(CUSTODIAN_OBJECTS)
+API_PARAMS.update(CUSTODIAN_API_PARAMS)
+PAGE_MODELS.update(CUSTODIAN_PAGE_MODELS)
+PAGE_PARAMS.update(CUSTODIAN_PAGE_PARAMS)
+OBJECTS.update(MONITORING_OBJECTS)
+API_PARAMS.update(MONITORING_API_PARAMS)
+PAGE_PARAMS.update(MONITORING_PAGE_PARAMS)
+OBJECTS.update(CALL_OBJECTS)
+API_PARAMS.update(CALL_API_PARAMS)
+PAGE_MODELS.update(CALL_PAGE_MODELS)
+FIXED_PARAMS.update(CALL_FIXED_PARAMS)
+OBJECTS.update(ROSTERS_OBJECTS)
+API_PARAMS.update(ROSTERS_API_PARAMS)
+PAGE_PARAMS.update(ROSTERS_PAGE_PARAMS)
 
 
 def self_check(enterprise) -> dict:

@@ -4,6 +4,10 @@ from ninja import NinjaAPI
 
 from yingji.accounts.api import BearerAuth
 from yingji.accounts.api import router as accounts_router
+from yingji.alerts.api import router as alerts_router
+from yingji.alerts.api_calls import router as alert_calls_router
+from yingji.alerts.api_rosters import router as alert_rosters_router
+from yingji.alerts.api_warnings import router as warnings_router
 from yingji.core.api import ActiveSessionAuth, install_error_handlers
 from yingji.core.api_divisions import router as divisions_router
 from yingji.hazards.api import router as hazards_router
@@ -11,7 +15,12 @@ from yingji.hazards.api_ledger import router as ledger_router
 from yingji.hazards.api_reports import router as public_reports_router
 from yingji.hazards.api_selfcheck import router as selfcheck_router
 from yingji.messaging.api import router as messaging_router
+from yingji.monitoring.api import router as monitoring_router
+from yingji.monitoring.api_external import router as monitoring_external_router
+from yingji.monitoring.api_ingest import router as monitoring_ingest_router
 from yingji.registry.api import router as registry_router
+from yingji.registry.api_custodians import router as custodian_duties_router
+from yingji.registry.api_sources import router as sources_router
 from yingji.registry.api_tabular import router as registry_tabular_router
 from yingji.risk.api import router as risk_router
 
@@ -38,3 +47,12 @@ api.add_router("/ledger", ledger_router)
 api.add_router("/self-checks", selfcheck_router)
 api.add_router("/public-reports", public_reports_router)
 api.add_router("/risk", risk_router)
+api.add_router("/alerts/calls", alert_calls_router)  # 叫应; before /alerts
+api.add_router("/alerts/rosters", alert_rosters_router)  # 临灾转移; before /alerts
+api.add_router("/alerts", alerts_router)
+api.add_router("/alerts/warnings", warnings_router)
+api.add_router("/monitoring/ingest", monitoring_ingest_router)
+api.add_router("/monitoring/external-alarms", monitoring_external_router)
+api.add_router("/monitoring", monitoring_router)
+api.add_router("/sources", sources_router)
+api.add_router("/custodian-duties", custodian_duties_router)

@@ -16,6 +16,8 @@ class NavEntry:
 
 DAILY = ""
 PREVENTION = _("Dual prevention")  # 双重预防: risk grading and the hidden-danger loop
+MONITORING = _("Major hazards and monitoring")  # 重大危险源与在线监测
+WARNINGS = _("Warnings and call-and-acknowledge")  # 预警与叫应
 ADMIN = _("Administration")
 
 MENU = [
@@ -28,6 +30,22 @@ MENU = [
     NavEntry(_("Hazard statistics"), "hazards:statistics", "hazards.view_hazard", PREVENTION),
     NavEntry(_("Self-checks"), "hazards:checktask_list", "hazards.view_checktask", PREVENTION),
     NavEntry(_("Public reports"), "hazards:report_list", "hazards.view_publicreport", PREVENTION),
+    NavEntry(
+        _("Major hazard source register"),
+        "registry:source_list",
+        "registry.view_majorhazardsource",
+        MONITORING,
+    ),
+    NavEntry(_("Custodian duties"), "registry:duty_list", "registry.view_dutytask", MONITORING),
+    NavEntry(_("Monitoring overview"), "monitoring:overview", "monitoring.view_device", MONITORING),
+    NavEntry(_("Alarm console"), "monitoring:alarm_list", "monitoring.view_alarm", MONITORING),
+    NavEntry(_("Devices"), "monitoring:device_list", "monitoring.view_device", MONITORING),
+    NavEntry(_("Alarm quality"), "monitoring:quality", "monitoring.view_alarm", MONITORING),
+    NavEntry(_("Warnings"), "alerts:warning_list", "alerts.view_warning", WARNINGS),
+    NavEntry(_("Warning notices"), "alerts:notice_list", "alerts.view_warning", WARNINGS),
+    NavEntry(_("Call lists"), "alerts:calllistentry_list", "alerts.view_warning", WARNINGS),
+    NavEntry(_("Evacuation rosters"), "alerts:evacuee_list", "alerts.view_evacuee", WARNINGS),
+    NavEntry(_("Transfer rounds"), "alerts:transferround_list", "alerts.view_transferround", WARNINGS),
     NavEntry(_("Divisions"), "core:division_list", "core.view_division", ADMIN),
     NavEntry(_("Users"), "accounts:user_list", "accounts.manage_users", ADMIN),
     NavEntry(_("Audit trail"), "core:audit_list", "core.view_auditlog", ADMIN),

@@ -223,6 +223,25 @@ MESSAGING_MAX_ATTEMPTS = max(1, env_int("MESSAGING_MAX_ATTEMPTS", 5))
 MESSAGING_DIGEST_THRESHOLD = env_int("MESSAGING_DIGEST_THRESHOLD", 5)
 MESSAGING_DIGEST_WINDOW = env_int("MESSAGING_DIGEST_WINDOW", 600)
 
+# Monitoring ingest (docs/monitoring-ingest.md): MQTT consumer, payload limits, retention.
+MONITORING_MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883")
+MONITORING_MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "yingji/v1").strip("/")
+MONITORING_MQTT_CLIENT_ID = env_str("MQTT_CLIENT_ID", "yingji-ingest")
+MONITORING_MQTT_SESSION_EXPIRY = env_int("MQTT_SESSION_EXPIRY", 7 * 24 * 3600)
+MONITORING_MQTT_RECEIVE_MAXIMUM = env_int("MQTT_RECEIVE_MAXIMUM", 1000)
+MONITORING_MAX_PAYLOAD_BYTES = env_int("INGEST_MAX_PAYLOAD_BYTES", 1024 * 1024)
+MONITORING_FUTURE_SKEW_SECONDS = env_int("INGEST_FUTURE_SKEW_SECONDS", 300)
+MONITORING_RETENTION_DAYS = max(30, env_int("READING_RETENTION_DAYS", 30))  # 原安监总局令第40号: >= 30 days
+MONITORING_MINUTE_RETENTION_DAYS = env_int("ROLLUP_MINUTE_RETENTION_DAYS", 90)
+MONITORING_HOUR_RETENTION_DAYS = env_int("ROLLUP_HOUR_RETENTION_DAYS", 5 * 366)
+# Alarms: minutes to acknowledge per severity ("severity:minutes,..."), then the escalation ladder.
+ALARM_ACK_MINUTES = env_str("ALARM_ACK_MINUTES", "4:5,3:10,2:15,1:30")
+# Warnings, call and acknowledge (docs/alerts.md "叫应"): minutes per level, redials, gateways.
+CALL_ACK_MINUTES = env_str("CALL_ACK_MINUTES", "red=5,orange=15,yellow=30,blue=60")
+CALL_REDIALS = max(0, env_int("CALL_REDIALS", 3))
+CALL_VOICE_URL = env_str("CALL_VOICE_URL", "")
+CALL_SMS_REPLY_TOKEN = env_str("CALL_SMS_REPLY_TOKEN", "")
+
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -12,7 +12,10 @@ urlpatterns = [
     path("inbox/", include("yingji.messaging.urls")),
     path("hazards/", include("yingji.hazards.urls")),
     path("risk/", include("yingji.risk.urls")),
+    path("monitoring/", include("yingji.monitoring.urls")),
     path("report/", include(("yingji.hazards.urls_public", "public"))),  # 有奖举报: no login
+    path("cap/", include(("yingji.alerts.urls_public", "cap"))),  # CAP feed: no login
+    path("alerts/", include("yingji.alerts.urls")),
     path("", include("yingji.dashboard.urls")),
     path("", include("yingji.core.urls")),
 ]

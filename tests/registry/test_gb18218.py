@@ -48,6 +48,15 @@ def test_alias_finds_the_table_1_row():
     assert line["matched_row"] == "表1 第1项 氨" and line["Q"] == 10
 
 
+@pytest.mark.parametrize(
+    "name, seq, critical",
+    [("汽油", 66, 200), ("液化石油气", 52, 50), ("丙烷", 52, 50), ("天然气", 49, 50), ("煤气", 13, 20)],
+)
+def test_names_in_practice_find_rows_whose_standard_name_is_qualified(name, seq, critical):
+    line = only(assess(unit({"name": name, "quantity_t": 1, "categories": ["W2"]})))["lines"][0]
+    assert line["matched_row"].startswith(f"表1 第{seq}项") and line["Q"] == critical
+
+
 def test_s_exactly_one_is_major():
     result = only(assess(unit({"name": "氨", "quantity_t": 7}, {"name": "氯", "quantity_t": "1.5"})))
     assert result["sum_q_over_Q"] == 1 and result["is_major"] is True

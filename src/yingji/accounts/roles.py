@@ -77,6 +77,39 @@ CONFIGURE_MONITORING = {
     "monitoring.delete_point",
 }
 HANDLE_ALARMS = {"monitoring.acknowledge_alarm", "monitoring.add_alarm"}  # add = external alarm import
+# Warnings (预警): the bureau and the duty officers draft, issue and approve (a second person approves
+# orange/red, alerts.rules); towns, villages and leaders see them.
+VIEW_WARNINGS = {"alerts.view_warning"}
+EDIT_WARNINGS = {
+    "alerts.add_warning",
+    "alerts.change_warning",
+    "alerts.issue_warning",
+    "alerts.import_warning",
+}
+APPROVE_WARNINGS = {"alerts.approve_warning"}
+# Evacuation rosters (临灾转移): towns and villages keep their own rosters and mark people; the bureau
+# keeps them all, configures the triggers and starts/closes rounds; leaders view.
+VIEW_ROSTERS = {
+    "alerts.view_evacuee",
+    "alerts.view_transferround",
+    "alerts.view_transferstatus",
+    "alerts.view_roundtrigger",
+}
+EDIT_ROSTERS = {
+    "alerts.add_evacuee",
+    "alerts.change_evacuee",
+    "alerts.delete_evacuee",
+    "alerts.import_evacuee",
+    "alerts.export_evacuee",
+    "alerts.change_transferstatus",
+}
+RUN_ROUNDS = {
+    "alerts.add_transferround",
+    "alerts.close_transferround",
+    "alerts.add_roundtrigger",
+    "alerts.change_roundtrigger",
+    "alerts.delete_roundtrigger",
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.BUREAU_ADMIN: frozenset(
@@ -98,6 +131,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VIEW_MONITORING
         | CONFIGURE_MONITORING
         | HANDLE_ALARMS
+        | VIEW_WARNINGS
+        | EDIT_WARNINGS
+        | APPROVE_WARNINGS
+        | VIEW_ROSTERS
+        | EDIT_ROSTERS
+        | RUN_ROUNDS
         | {
             "registry.delete_enterprise",
             "accounts.manage_users",
@@ -123,9 +162,28 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VIEW_MONITORING
         | CONFIGURE_MONITORING
         | HANDLE_ALARMS
+        | VIEW_WARNINGS
+        | EDIT_WARNINGS
+        | APPROVE_WARNINGS
+        | VIEW_ROSTERS
+        | EDIT_ROSTERS
+        | RUN_ROUNDS
     ),
     Role.DUTY_OFFICER: frozenset(
-        VIEW | SEE_SENSITIVE | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS | VIEW_SOURCES | VIEW_MONITORING | HANDLE_ALARMS
+        VIEW
+        | SEE_SENSITIVE
+        | VIEW_HAZARDS
+        | VIEW_RISK
+        | REPORT_HAZARDS
+        | VIEW_SOURCES
+        | VIEW_MONITORING
+        | HANDLE_ALARMS
+        | VIEW_WARNINGS
+        | EDIT_WARNINGS
+        | APPROVE_WARNINGS
+        | VIEW_ROSTERS
+        | RUN_ROUNDS
+        | {"alerts.change_transferstatus"}
     ),
     Role.INSPECTOR: frozenset(
         VIEW | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS | GOVERN_HAZARDS | VIEW_SOURCES | VIEW_MONITORING
@@ -141,8 +199,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | HANDLE_REPORTS
         | VIEW_SOURCES
         | VIEW_MONITORING
+        | VIEW_WARNINGS
+        | VIEW_ROSTERS
+        | EDIT_ROSTERS
+        | {"alerts.add_transferround"}
     ),
-    Role.VILLAGE_OFFICIAL: frozenset(VIEW | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS),
+    Role.VILLAGE_OFFICIAL: frozenset(
+        VIEW | VIEW_HAZARDS | VIEW_RISK | REPORT_HAZARDS | VIEW_WARNINGS | VIEW_ROSTERS | EDIT_ROSTERS
+    ),
     # An enterprise finds, rectifies and verifies its own general hazards (自查自改); different people
     # must rectify and verify (rules.refusal).
     Role.ENTERPRISE_USER: frozenset(
@@ -164,7 +228,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"registry.change_enterprise"}
     ),
     Role.LEADER: frozenset(
-        VIEW | VIEW_HAZARDS | VIEW_RISK | VIEW_SOURCES | VIEW_MONITORING | {"hazards.view_publicreport"}
+        VIEW
+        | VIEW_HAZARDS
+        | VIEW_RISK
+        | VIEW_SOURCES
+        | VIEW_MONITORING
+        | VIEW_WARNINGS
+        | VIEW_ROSTERS
+        | {"hazards.view_publicreport"}
     ),
 }
 

@@ -91,10 +91,14 @@ def seed_activity(now: datetime.datetime | None = None) -> dict[str, int]:
     """The county's daily work on top of its registry: risk points, hidden dangers in every state,
     self-check plans and tasks, public reports. Each part is fixed by its own seed and skips itself
     when its records exist, so a rerun changes nothing."""
+    from yingji.demo.custodians import seed_custodians
     from yingji.demo.hazards import seed_hazards
+    from yingji.demo.monitoring import seed_monitoring
     from yingji.demo.reports import seed_public_reports
     from yingji.demo.risk import seed_risk
+    from yingji.demo.rosters import seed_rosters
     from yingji.demo.selfcheck import seed_self_checks
+    from yingji.demo.sources import seed_sources
 
     now = now or timezone.now()
     parts = {
@@ -102,6 +106,10 @@ def seed_activity(now: datetime.datetime | None = None) -> dict[str, int]:
         "Hidden dangers": lambda: seed_hazards(random.Random(5), now),
         "Self-check plans": lambda: seed_self_checks(random.Random(7), timezone.localdate(now)),
         "Public reports": lambda: seed_public_reports(random.Random(11), now),
+        "Major hazard sources": lambda: seed_sources(),
+        "Custodian duties": lambda: seed_custodians(random.Random(13), now),
+        "Monitoring devices": lambda: seed_monitoring(now),
+        "Evacuation rosters": lambda: seed_rosters(random.Random(17)),
     }
     created = {}
     for name, seed in parts.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.core.scoping import Scope, ScopedQuerySet
 
@@ -63,9 +64,7 @@ class Device(models.Model):
     name = models.CharField(_("name"), max_length=100)
     token_hash = models.CharField(_("token hash"), max_length=128, blank=True)  # sha256 of the HTTP token
     sampling_period_s = models.PositiveIntegerField(_("expected sampling period (s)"), default=10)
-    offline_after_periods = models.PositiveSmallIntegerField(
-        _("offline after missed periods"), default=6
-    )
+    offline_after_periods = models.PositiveSmallIntegerField(_("offline after missed periods"), default=6)
     is_active = models.BooleanField(_("active"), default=True)
     is_online = models.BooleanField(_("online"), default=False)
     last_seen_at = models.DateTimeField(_("last data"), null=True, blank=True)
@@ -88,7 +87,9 @@ class Device(models.Model):
 class Point(models.Model):
     """One measured quantity of a device, with its range and alarm settings."""
 
-    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="points")
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="points"
+    )
     enterprise = models.ForeignKey(
         "registry.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="+"
     )
@@ -111,7 +112,10 @@ class Point(models.Model):
     range_high = models.FloatField(_("range high"), null=True, blank=True)
     sampling_period_s = models.PositiveIntegerField(_("expected sampling period (s)"), null=True, blank=True)
     scheme = models.CharField(
-        _("threshold scheme"), max_length=12, choices=ThresholdScheme.choices, default=ThresholdScheme.TWO_LEVEL
+        _("threshold scheme"),
+        max_length=12,
+        choices=ThresholdScheme.choices,
+        default=ThresholdScheme.TWO_LEVEL,
     )
     # Two-level scheme: 高/高高 (一级/二级 for gas detectors) and 低/低低; any may be empty.
     high1 = models.FloatField(_("high (level 1)"), null=True, blank=True)
@@ -119,13 +123,18 @@ class Point(models.Model):
     low1 = models.FloatField(_("low (level 1)"), null=True, blank=True)
     low2 = models.FloatField(_("low-low (level 2)"), null=True, blank=True)
     # Four-colour scheme (tailings ponds, slopes): thresholds in the dangerous direction.
-    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices, default=Direction.HIGH)
+    direction = models.CharField(
+        _("direction"), max_length=4, choices=Direction.choices, default=Direction.HIGH
+    )
     blue = models.FloatField(_("blue"), null=True, blank=True)
     yellow = models.FloatField(_("yellow"), null=True, blank=True)
     orange = models.FloatField(_("orange"), null=True, blank=True)
     red = models.FloatField(_("red"), null=True, blank=True)
     rollup_item = models.CharField(
-        _("roll-up item"), max_length=50, blank=True, help_text=_("Points of one monitored item roll up together (GB 50863).")
+        _("roll-up item"),
+        max_length=50,
+        blank=True,
+        help_text=_("Points of one monitored item roll up together (GB 50863)."),
     )
     deadband = models.FloatField(_("deadband"), default=0)
     on_delay_s = models.PositiveIntegerField(_("on-delay (s)"), default=0)
@@ -152,20 +161,27 @@ class Point(models.Model):
 
 class Reading(models.Model):
     pk = models.CompositePrimaryKey("point_id", "ts")
-    point = models.ForeignKey(Point, verbose_name=_("monitoring point"), on_delete=models.CASCADE, related_name="+")
+    point = models.ForeignKey(
+        Point, verbose_name=_("monitoring point"), on_delete=models.CASCADE, related_name="+"
+    )
     ts = models.DateTimeField(_("time"))
     value = models.FloatField(_("value"))
 
     class Meta:
         verbose_name = _("reading")
         verbose_name_plural = _("readings")
-        indexes = [models.Index(fields=["ts"], name="reading_ts_idx")]  # retention
+        indexes = [models.Index(fields=["ts"], name="reading_ts_idx")]  # retention (SQLite only, 0002)
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.ts:%Y-%m-%d %H:%M:%S} {self.value}"
 
 
 class Rollup(models.Model):
     """min/max/sum/count of a point's readings in one bucket (charts read these, never raw rows)."""
 
-    point = models.ForeignKey(Point, verbose_name=_("monitoring point"), on_delete=models.CASCADE, related_name="+")
+    point = models.ForeignKey(
+        Point, verbose_name=_("monitoring point"), on_delete=models.CASCADE, related_name="+"
+    )
     bucket = models.DateTimeField(_("bucket"))
     vmin = models.FloatField(_("minimum"))
     vmax = models.FloatField(_("maximum"))
@@ -174,6 +190,9 @@ class Rollup(models.Model):
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.bucket:%Y-%m-%d %H:%M} n={self.count}"
 
     @property
     def avg(self) -> float:
@@ -209,9 +228,9 @@ class AlarmCondition(models.TextChoices):
 
 
 class AlarmState(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("alarm state", "Active")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    HANDLED = "handled", _("Handled")
+    HANDLED = "handled", pgettext_lazy("alarm state", "Handled")
     CLEARED = "cleared", _("Cleared")
 
 
@@ -222,10 +241,20 @@ OPEN_STATES = ("active", "acknowledged")
 
 class Alarm(models.Model):
     point = models.ForeignKey(
-        Point, verbose_name=_("monitoring point"), null=True, blank=True, on_delete=models.CASCADE, related_name="alarms"
+        Point,
+        verbose_name=_("monitoring point"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alarms",
     )
     device = models.ForeignKey(
-        Device, verbose_name=_("device"), null=True, blank=True, on_delete=models.CASCADE, related_name="alarms"
+        Device,
+        verbose_name=_("device"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alarms",
     )
     enterprise = models.ForeignKey(
         "registry.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="alarms"
@@ -276,7 +305,12 @@ class Alarm(models.Model):
     external_source = models.CharField(_("external source"), max_length=50, blank=True)
     external_id = models.CharField(_("external ID"), max_length=100, blank=True)
     hazard = models.ForeignKey(
-        "hazards.Hazard", verbose_name=_("hidden danger"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "hazards.Hazard",
+        verbose_name=_("hidden danger"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -305,7 +339,9 @@ class Alarm(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["source", "rollup_item", "condition"],
-                condition=models.Q(is_open=True, point__isnull=True, device__isnull=True, source__isnull=False),
+                condition=models.Q(
+                    is_open=True, point__isnull=True, device__isnull=True, source__isnull=False
+                ),
                 name="alarm_one_open_per_source_item",
             ),
             models.UniqueConstraint(
@@ -332,7 +368,12 @@ class AlarmEvent(models.Model):
     at = models.DateTimeField(_("time"))
     kind = models.CharField(_("event"), max_length=20)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     severity = models.PositiveSmallIntegerField(_("severity"), null=True, blank=True)
     value = models.FloatField(_("value"), null=True, blank=True)
@@ -342,6 +383,9 @@ class AlarmEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("alarm event")
         verbose_name_plural = _("alarm events")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class IngestRejection(models.Model):
@@ -358,3 +402,6 @@ class IngestRejection(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("ingest rejection")
         verbose_name_plural = _("ingest rejections")
+
+    def __str__(self) -> str:
+        return f"{self.reason} ×{self.count} {self.at:%Y-%m-%d %H:%M}"

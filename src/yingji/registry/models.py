@@ -142,4 +142,6 @@ class Enterprise(models.Model):
     @property
     def has_location(self) -> bool:
         return self.longitude is not None and self.latitude is not None
+
+
 from yingji.registry.models_sources import *  # noqa: E402, F401, F403

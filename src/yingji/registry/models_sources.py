@@ -10,16 +10,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from yingji.core.models import StoredImage
 from yingji.core.scoping import Scope, ScopedQuerySet
 from yingji.core.uploads import private_storage
-from yingji.core.models import StoredImage
 from yingji.registry.validators import validate_latitude, validate_longitude, validate_phone
 
 __all__ = [
-    "SourceCategory", "UnitKind", "SourceStatus", "GRADE_LABELS", "MajorHazardSource", "SourceChemical",
-    "CustodianRole", "Custodian", "DutySchedule", "DutyStatus", "DutyTask", "DutyEvidence",
+    "SourceCategory",
+    "UnitKind",
+    "SourceStatus",
+    "GRADE_LABELS",
+    "MajorHazardSource",
+    "SourceChemical",
+    "CustodianRole",
+    "Custodian",
+    "DutySchedule",
+    "DutyStatus",
+    "DutyTask",
+    "DutyEvidence",
 ]
 
 
@@ -42,6 +53,12 @@ class SourceStatus(models.TextChoices):
 
 
 GRADE_LABELS = {1: _("Grade 1"), 2: _("Grade 2"), 3: _("Grade 3"), 4: _("Grade 4")}
+GRADE_BADGE_CLASSES = {
+    1: "bg-red text-red-fg",
+    2: "bg-orange text-orange-fg",
+    3: "bg-yellow text-yellow-fg",
+    4: "bg-blue text-blue-fg",
+}
 
 
 class MajorHazardSource(models.Model):
@@ -63,7 +80,9 @@ class MajorHazardSource(models.Model):
     location = models.CharField(_("location"), max_length=200, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True, validators=[validate_longitude])
     latitude = models.FloatField(_("latitude"), null=True, blank=True, validators=[validate_latitude])
-    status = models.CharField(_("status"), max_length=15, choices=SourceStatus.choices, default=SourceStatus.IN_USE)
+    status = models.CharField(
+        _("status"), max_length=15, choices=SourceStatus.choices, default=SourceStatus.IN_USE
+    )
     # The GB 18218 result, recomputed by the services whenever the unit or its chemicals change.
     is_major = models.BooleanField(_("major hazard source"), default=False)
     grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)  # 1..4, None when not major
@@ -93,13 +112,31 @@ class MajorHazardSource(models.Model):
     def grade_label(self) -> str:
         return str(GRADE_LABELS.get(self.grade or 0, ""))
 
+    @property
+    def grade_badge(self) -> str:
+        """A coloured badge: the grade of a major source, "major" when ungraded, "not major" otherwise."""
+        if self.grade:
+            css, text = GRADE_BADGE_CLASSES[self.grade], self.grade_label
+        elif self.is_major:
+            css, text = "bg-red-lt", str(_("Major hazard source"))
+        else:
+            css, text = "bg-secondary-lt", str(_("Not a major hazard source"))
+        return format_html('<span class="badge {}" data-grade="{}">{}</span>', css, self.grade or "", text)
+
+    @property
+    def major_label(self) -> str:
+        return str(_("Yes") if self.is_major else _("No"))
+
 
 class SourceChemical(models.Model):
     """One chemical held in a unit: matched to Table 1 by name, alias or CAS, or classified by
     Table 2 categories (codes such as J1, W2, W5.3, comma-separated)."""
 
     source = models.ForeignKey(
-        MajorHazardSource, verbose_name=_("major hazard source"), on_delete=models.CASCADE, related_name="chemicals"
+        MajorHazardSource,
+        verbose_name=_("major hazard source"),
+        on_delete=models.CASCADE,
+        related_name="chemicals",
     )
     name = models.CharField(_("chemical"), max_length=100, blank=True)
     cas = models.CharField(_("CAS number"), max_length=20, blank=True)
@@ -113,6 +150,11 @@ class SourceChemical(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.cas
+
+    @property
+    def quantity_text(self) -> str:
+        """The quantity without trailing zeros ("62.5", "100")."""
+        return format(self.quantity_t.normalize(), "f") if self.quantity_t is not None else ""
 
     def as_input(self) -> dict:
         """The chemical as `rules_gb18218.assess_chemical` reads it."""
@@ -135,7 +177,10 @@ class CustodianRole(models.TextChoices):
 
 class Custodian(models.Model):
     source = models.ForeignKey(
-        MajorHazardSource, verbose_name=_("major hazard source"), on_delete=models.CASCADE, related_name="custodians"
+        MajorHazardSource,
+        verbose_name=_("major hazard source"),
+        on_delete=models.CASCADE,
+        related_name="custodians",
     )
     role = models.CharField(_("role"), max_length=12, choices=CustodianRole.choices)
     name = models.CharField(_("name"), max_length=50)
@@ -164,7 +209,10 @@ class DutySchedule(models.Model):
     """A custodian's periodic duty (e.g. technical: quarterly; operational: weekly) with its checklist."""
 
     source = models.ForeignKey(
-        MajorHazardSource, verbose_name=_("major hazard source"), on_delete=models.CASCADE, related_name="duty_schedules"
+        MajorHazardSource,
+        verbose_name=_("major hazard source"),
+        on_delete=models.CASCADE,
+        related_name="duty_schedules",
     )
     role = models.CharField(_("role"), max_length=12, choices=CustodianRole.choices)
     title = models.CharField(_("duty"), max_length=100)
@@ -193,7 +241,10 @@ class DutyTask(models.Model):
         DutySchedule, verbose_name=_("custodian duty"), on_delete=models.CASCADE, related_name="tasks"
     )
     source = models.ForeignKey(
-        MajorHazardSource, verbose_name=_("major hazard source"), on_delete=models.CASCADE, related_name="duty_tasks"
+        MajorHazardSource,
+        verbose_name=_("major hazard source"),
+        on_delete=models.CASCADE,
+        related_name="duty_tasks",
     )
     division = models.ForeignKey(
         "core.Division", verbose_name=_("division"), on_delete=models.PROTECT, related_name="+"
@@ -203,10 +254,17 @@ class DutyTask(models.Model):
     )
     role = models.CharField(_("role"), max_length=12, choices=CustodianRole.choices)
     custodian = models.ForeignKey(
-        Custodian, verbose_name=_("custodian"), null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+        Custodian,
+        verbose_name=_("custodian"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
     )
     due_at = models.DateTimeField(_("due"))
-    status = models.CharField(_("status"), max_length=10, choices=DutyStatus.choices, default=DutyStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DutyStatus.choices, default=DutyStatus.PENDING
+    )
     results = models.JSONField(_("checklist results"), default=list, blank=True)
     evidence_note = models.TextField(_("evidence"), blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
@@ -226,7 +284,9 @@ class DutyTask(models.Model):
         ordering = ["-due_at", "-id"]
         verbose_name = _("duty task")
         verbose_name_plural = _("duty tasks")
-        constraints = [models.UniqueConstraint(fields=["schedule", "due_at"], name="dutytask_schedule_due_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "due_at"], name="dutytask_schedule_due_uniq")
+        ]
         indexes = [models.Index(fields=["status", "due_at"], name="dutytask_status_due_idx")]
 
     def __str__(self) -> str:
@@ -234,5 +294,7 @@ class DutyTask(models.Model):
 
 
 class DutyEvidence(StoredImage):
-    task = models.ForeignKey(DutyTask, verbose_name=_("duty task"), on_delete=models.CASCADE, related_name="photos")
+    task = models.ForeignKey(
+        DutyTask, verbose_name=_("duty task"), on_delete=models.CASCADE, related_name="photos"
+    )
     file = models.FileField(_("file"), storage=private_storage, upload_to="duties/%Y/%m/")

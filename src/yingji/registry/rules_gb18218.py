@@ -17,6 +17,7 @@ Two choices the standard leaves open, made explicit here:
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -82,12 +83,25 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def _names_in_practice(name: str, notes: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
+    """Names people type for a row whose standard name carries a qualifier: the name without its
+    bracket (汽油 for "汽油(乙醇汽油、甲醇汽油)", 煤气) and the names the notes give per CAS
+    (丙烷 and 丁烷 for 液化石油气, 天然气 for "甲烷,天然气")."""
+    found = []
+    base = re.sub(r"[(（].*?[)）]", "", name).strip()
+    if base and base != name:
+        found.append(base)
+    found += [pair.split("=", 1)[1].strip() for pair in notes.split(";") if "=" in pair]
+    return tuple(n for n in dict.fromkeys(found) if n and n != name and n not in aliases)
+
+
 @cache
 def tables() -> Tables:
     table1 = []
     by_key: dict[str, list[Row]] = {}
     for r in _rows("gb18218_table1.csv"):
         aliases = tuple(a for a in r["alias"].replace("、", ";").split(";") if a and "未能转录" not in a)
+        aliases += _names_in_practice(r["name"], r["notes"], aliases)
         row = Row(
             seq=int(r["seq"]),
             name=r["name"],

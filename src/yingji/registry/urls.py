@@ -21,3 +21,10 @@ urlpatterns += [
     path("export/", views_tabular.EnterpriseExportView.as_view(), name="enterprise_export"),
     path("template/", views_tabular.EnterpriseTemplateView.as_view(), name="enterprise_template"),
 ]
+from yingji.registry import urls_sources  # noqa: E402
+
+urlpatterns += urls_sources.urlpatterns
+
+from yingji.registry import urls_custodians  # noqa: E402
+
+urlpatterns += urls_custodians.urlpatterns

@@ -8,167 +8,429 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_escalation_event_handled'),
-        ('registry', '0002_list_indexes'),
+        ("core", "0007_escalation_event_handled"),
+        ("registry", "0002_list_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DutySchedule',
+            name="DutySchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('main', 'Main custodian'), ('technical', 'Technical custodian'), ('operational', 'Operational custodian')], max_length=12, verbose_name='role')),
-                ('title', models.CharField(max_length=100, verbose_name='duty')),
-                ('cadence_days', models.PositiveSmallIntegerField(verbose_name='every (days)')),
-                ('checklist', models.JSONField(blank=True, default=list, verbose_name='checklist')),
-                ('next_due_at', models.DateTimeField(verbose_name='next due')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("main", "Main custodian"),
+                            ("technical", "Technical custodian"),
+                            ("operational", "Operational custodian"),
+                        ],
+                        max_length=12,
+                        verbose_name="role",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="duty")),
+                ("cadence_days", models.PositiveSmallIntegerField(verbose_name="every (days)")),
+                ("checklist", models.JSONField(blank=True, default=list, verbose_name="checklist")),
+                ("next_due_at", models.DateTimeField(verbose_name="next due")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'custodian duty',
-                'verbose_name_plural': 'custodian duties',
-                'ordering': ['source', 'role', 'id'],
+                "verbose_name": "custodian duty",
+                "verbose_name_plural": "custodian duties",
+                "ordering": ["source", "role", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Custodian',
+            name="Custodian",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('main', 'Main custodian'), ('technical', 'Technical custodian'), ('operational', 'Operational custodian')], max_length=12, verbose_name='role')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('title', models.CharField(blank=True, max_length=50, verbose_name='position')),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[yingji.registry.validators.validate_phone], verbose_name='phone')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='custodianships', to=settings.AUTH_USER_MODEL, verbose_name='user account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("main", "Main custodian"),
+                            ("technical", "Technical custodian"),
+                            ("operational", "Operational custodian"),
+                        ],
+                        max_length=12,
+                        verbose_name="role",
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                ("title", models.CharField(blank=True, max_length=50, verbose_name="position")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[yingji.registry.validators.validate_phone],
+                        verbose_name="phone",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="custodianships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'custodian',
-                'verbose_name_plural': 'custodians',
-                'ordering': ['source', 'role'],
+                "verbose_name": "custodian",
+                "verbose_name_plural": "custodians",
+                "ordering": ["source", "role"],
             },
         ),
         migrations.CreateModel(
-            name='DutyTask',
+            name="DutyTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('main', 'Main custodian'), ('technical', 'Technical custodian'), ('operational', 'Operational custodian')], max_length=12, verbose_name='role')),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('done', 'Done'), ('missed', 'Missed')], default='pending', max_length=10, verbose_name='status')),
-                ('results', models.JSONField(blank=True, default=list, verbose_name='checklist results')),
-                ('evidence_note', models.TextField(blank=True, verbose_name='evidence')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='done')),
-                ('custodian', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='registry.custodian', verbose_name='custodian')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.division', verbose_name='division')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='done by')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.enterprise', verbose_name='enterprise')),
-                ('schedule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='registry.dutyschedule', verbose_name='custodian duty')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("main", "Main custodian"),
+                            ("technical", "Technical custodian"),
+                            ("operational", "Operational custodian"),
+                        ],
+                        max_length=12,
+                        verbose_name="role",
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="due")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("done", "Done"), ("missed", "Missed")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("results", models.JSONField(blank=True, default=list, verbose_name="checklist results")),
+                ("evidence_note", models.TextField(blank=True, verbose_name="evidence")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="done")),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tasks",
+                        to="registry.custodian",
+                        verbose_name="custodian",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.division",
+                        verbose_name="division",
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="done by",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.enterprise",
+                        verbose_name="enterprise",
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="registry.dutyschedule",
+                        verbose_name="custodian duty",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty task',
-                'verbose_name_plural': 'duty tasks',
-                'ordering': ['-due_at', '-id'],
+                "verbose_name": "duty task",
+                "verbose_name_plural": "duty tasks",
+                "ordering": ["-due_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DutyEvidence',
+            name="DutyEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_type', models.CharField(max_length=50, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size')),
-                ('width', models.PositiveIntegerField(verbose_name='width')),
-                ('height', models.PositiveIntegerField(verbose_name='height')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('file', models.FileField(storage=yingji.core.uploads.private_storage, upload_to='duties/%Y/%m/', verbose_name='file')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='registry.dutytask', verbose_name='duty task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("content_type", models.CharField(max_length=50, verbose_name="content type")),
+                ("size", models.PositiveIntegerField(verbose_name="size")),
+                ("width", models.PositiveIntegerField(verbose_name="width")),
+                ("height", models.PositiveIntegerField(verbose_name="height")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                (
+                    "file",
+                    models.FileField(
+                        storage=yingji.core.uploads.private_storage,
+                        upload_to="duties/%Y/%m/",
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="registry.dutytask",
+                        verbose_name="duty task",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'photo',
-                'verbose_name_plural': 'photos',
-                'ordering': ['uploaded_at', 'id'],
-                'abstract': False,
+                "verbose_name": "photo",
+                "verbose_name_plural": "photos",
+                "ordering": ["uploaded_at", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='MajorHazardSource',
+            name="MajorHazardSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('code', models.CharField(blank=True, max_length=40, verbose_name='registration code')),
-                ('category', models.CharField(choices=[('hazchem', 'Hazardous chemicals (GB 18218)'), ('tailings', 'Tailings pond'), ('mine', 'Non-coal mine'), ('other', 'Other')], default='hazchem', max_length=10, verbose_name='category')),
-                ('kind', models.CharField(blank=True, choices=[('production', 'Production unit'), ('storage', 'Storage unit')], max_length=10, verbose_name='unit kind')),
-                ('exposed_population', models.PositiveIntegerField(default=0, help_text='Decides the correction factor α.', verbose_name='people within 500 m')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='location')),
-                ('longitude', models.FloatField(blank=True, null=True, validators=[yingji.registry.validators.validate_longitude], verbose_name='longitude')),
-                ('latitude', models.FloatField(blank=True, null=True, validators=[yingji.registry.validators.validate_latitude], verbose_name='latitude')),
-                ('status', models.CharField(choices=[('in_use', 'In use'), ('suspended', 'Suspended'), ('decommissioned', 'Decommissioned')], default='in_use', max_length=15, verbose_name='status')),
-                ('is_major', models.BooleanField(default=False, verbose_name='major hazard source')),
-                ('grade', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='grade')),
-                ('sum_q_over_q', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='S = Σ q/Q')),
-                ('r_value', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='R')),
-                ('assessment', models.JSONField(blank=True, default=dict, verbose_name='computation')),
-                ('assessed_at', models.DateTimeField(blank=True, null=True, verbose_name='assessed')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.division', verbose_name='division')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sources', to='registry.enterprise', verbose_name='enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("code", models.CharField(blank=True, max_length=40, verbose_name="registration code")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("hazchem", "Hazardous chemicals (GB 18218)"),
+                            ("tailings", "Tailings pond"),
+                            ("mine", "Non-coal mine"),
+                            ("other", "Other"),
+                        ],
+                        default="hazchem",
+                        max_length=10,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("production", "Production unit"), ("storage", "Storage unit")],
+                        max_length=10,
+                        verbose_name="unit kind",
+                    ),
+                ),
+                (
+                    "exposed_population",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Decides the correction factor α.",
+                        verbose_name="people within 500 m",
+                    ),
+                ),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="location")),
+                (
+                    "longitude",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[yingji.registry.validators.validate_longitude],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[yingji.registry.validators.validate_latitude],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_use", "In use"),
+                            ("suspended", "Suspended"),
+                            ("decommissioned", "Decommissioned"),
+                        ],
+                        default="in_use",
+                        max_length=15,
+                        verbose_name="status",
+                    ),
+                ),
+                ("is_major", models.BooleanField(default=False, verbose_name="major hazard source")),
+                ("grade", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="grade")),
+                (
+                    "sum_q_over_q",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=16, null=True, verbose_name="S = Σ q/Q"
+                    ),
+                ),
+                (
+                    "r_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=16, null=True, verbose_name="R"
+                    ),
+                ),
+                ("assessment", models.JSONField(blank=True, default=dict, verbose_name="computation")),
+                ("assessed_at", models.DateTimeField(blank=True, null=True, verbose_name="assessed")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.division",
+                        verbose_name="division",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sources",
+                        to="registry.enterprise",
+                        verbose_name="enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'major hazard source',
-                'verbose_name_plural': 'major hazard sources',
-                'ordering': ['enterprise__name', 'name', 'id'],
+                "verbose_name": "major hazard source",
+                "verbose_name_plural": "major hazard sources",
+                "ordering": ["enterprise__name", "name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='dutytask',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duty_tasks', to='registry.majorhazardsource', verbose_name='major hazard source'),
+            model_name="dutytask",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="duty_tasks",
+                to="registry.majorhazardsource",
+                verbose_name="major hazard source",
+            ),
         ),
         migrations.AddField(
-            model_name='dutyschedule',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duty_schedules', to='registry.majorhazardsource', verbose_name='major hazard source'),
+            model_name="dutyschedule",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="duty_schedules",
+                to="registry.majorhazardsource",
+                verbose_name="major hazard source",
+            ),
         ),
         migrations.AddField(
-            model_name='custodian',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='custodians', to='registry.majorhazardsource', verbose_name='major hazard source'),
+            model_name="custodian",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="custodians",
+                to="registry.majorhazardsource",
+                verbose_name="major hazard source",
+            ),
         ),
         migrations.CreateModel(
-            name='SourceChemical',
+            name="SourceChemical",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='chemical')),
-                ('cas', models.CharField(blank=True, max_length=20, verbose_name='CAS number')),
-                ('categories', models.CharField(blank=True, max_length=100, verbose_name='hazard categories')),
-                ('quantity_t', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='maximum quantity (t)')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chemicals', to='registry.majorhazardsource', verbose_name='major hazard source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="chemical")),
+                ("cas", models.CharField(blank=True, max_length=20, verbose_name="CAS number")),
+                (
+                    "categories",
+                    models.CharField(blank=True, max_length=100, verbose_name="hazard categories"),
+                ),
+                (
+                    "quantity_t",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="maximum quantity (t)"),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chemicals",
+                        to="registry.majorhazardsource",
+                        verbose_name="major hazard source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chemical on site',
-                'verbose_name_plural': 'chemicals on site',
-                'ordering': ['id'],
+                "verbose_name": "chemical on site",
+                "verbose_name_plural": "chemicals on site",
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='majorhazardsource',
-            index=models.Index(fields=['division', 'is_major', 'grade'], name='mhs_div_major_idx'),
+            model_name="majorhazardsource",
+            index=models.Index(fields=["division", "is_major", "grade"], name="mhs_div_major_idx"),
         ),
         migrations.AddConstraint(
-            model_name='majorhazardsource',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'name'), name='mhs_enterprise_name_uniq'),
+            model_name="majorhazardsource",
+            constraint=models.UniqueConstraint(
+                fields=("enterprise", "name"), name="mhs_enterprise_name_uniq"
+            ),
         ),
         migrations.AddIndex(
-            model_name='dutytask',
-            index=models.Index(fields=['status', 'due_at'], name='dutytask_status_due_idx'),
+            model_name="dutytask",
+            index=models.Index(fields=["status", "due_at"], name="dutytask_status_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dutytask',
-            constraint=models.UniqueConstraint(fields=('schedule', 'due_at'), name='dutytask_schedule_due_uniq'),
+            model_name="dutytask",
+            constraint=models.UniqueConstraint(
+                fields=("schedule", "due_at"), name="dutytask_schedule_due_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='custodian',
-            constraint=models.UniqueConstraint(fields=('source', 'role'), name='custodian_source_role_uniq'),
+            model_name="custodian",
+            constraint=models.UniqueConstraint(fields=("source", "role"), name="custodian_source_role_uniq"),
         ),
     ]

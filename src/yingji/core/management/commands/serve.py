@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -24,6 +25,10 @@ class Command(BaseCommand):
         if not no_worker:
             children.append(subprocess.Popen([sys.executable, "-m", "yingji.cli", "run_huey", "--quiet"]))
             self.stdout.write("Background worker started.")
+        if settings.DEMO_MODE:  # live telemetry for the demo's devices (in-process unless a broker is set)
+            simulate = [sys.executable, "-m", "yingji.cli", "simulate", "--excursions-per-day", "6"]
+            children.append(subprocess.Popen(simulate))
+            self.stdout.write("Telemetry simulator started.")
         web = subprocess.Popen(
             [
                 sys.executable,
