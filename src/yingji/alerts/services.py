@@ -405,7 +405,18 @@ def _import_alert(message, xml, problems, actor, now) -> Warning:
     _full_clean(warning)
     warning.save()
     _store_areas(warning, areas)
+    _respond_to_import(warning, message, actor, now)
     return warning
+
+
+def _respond_to_import(warning: Warning, message, actor, now) -> None:
+    """A live, real (CAP status Actual) warning from a feeding system is answered like one issued here:
+    叫应 for its targets and a transfer round when a trigger matches. Tests and exercises call nobody."""
+    if warning.status not in ("issued", "updated") or message.status != "Actual":
+        return
+    services_calls.start_calls(warning, now=now)
+    if warning.status == "issued":
+        services_rosters.start_round(warning, actor=actor, now=now)
 
 
 def _import_update(message, xml, problems, actor, now) -> Warning:
@@ -425,6 +436,7 @@ def _import_update(message, xml, problems, actor, now) -> Warning:
     _full_clean(warning)
     warning.save()
     _store_areas(warning, areas)
+    _respond_to_import(warning, message, actor, now)
     return warning
 
 
