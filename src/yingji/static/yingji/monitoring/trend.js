@@ -49,7 +49,8 @@
     });
     element.dataset.points = String(data.length);
     element.dataset.resolution = payload.resolution;
-    document.getElementById("trend-resolution").textContent = payload.resolution;
+    const label = document.getElementById("trend-resolution");
+    label.textContent = label.dataset[payload.resolution] || payload.resolution;
   }
 
   function load(start, end) {
