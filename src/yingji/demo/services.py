@@ -99,6 +99,7 @@ def seed_activity(now: datetime.datetime | None = None) -> dict[str, int]:
     from yingji.demo.rosters import seed_rosters
     from yingji.demo.selfcheck import seed_self_checks
     from yingji.demo.sources import seed_sources
+    from yingji.demo.warnings import seed_warnings
 
     now = now or timezone.now()
     parts = {
@@ -110,6 +111,7 @@ def seed_activity(now: datetime.datetime | None = None) -> dict[str, int]:
         "Custodian duties": lambda: seed_custodians(random.Random(13), now),
         "Monitoring devices": lambda: seed_monitoring(now),
         "Evacuation rosters": lambda: seed_rosters(random.Random(17)),
+        "Warnings and call lists": lambda: seed_warnings(random.Random(19), now),
     }
     created = {}
     for name, seed in parts.items():
