@@ -8,7 +8,10 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Warnings")
 
     def ready(self):
-        from yingji.alerts import services_notices
+        from yingji.alerts import (
+            checks,  # noqa: F401 - registers the startup checks
+            services_notices,
+        )
         from yingji.alerts.models import Warning, WarningArea
         from yingji.core import audit
 

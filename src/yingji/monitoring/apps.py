@@ -9,7 +9,10 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from yingji.core import audit
-        from yingji.monitoring import escalation_actions
+        from yingji.monitoring import (
+            checks,  # noqa: F401 - registers the startup checks
+            escalation_actions,
+        )
         from yingji.monitoring.models import Device, Point
 
         audit.register(Device, exclude=["is_online", "last_seen_at", "offline_since", "token_hash"])
