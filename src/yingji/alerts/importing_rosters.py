@@ -22,13 +22,12 @@ from yingji.alerts.models import Evacuee, EvacueeCategory
 from yingji.core import audit, tabular
 from yingji.core.division_import import parse_code as parse_division_code
 from yingji.core.identifiers import mask_phone, normalise_phone, phone_problem
-from yingji.core.models import Division
+from yingji.core.importing import check_division_codes, chunks, report_field_errors
 from yingji.core.scoping import import_prefix
 from yingji.core.tabular import CellError, Column, ImportReport, Progress, TableError
 
 SHEET_TITLE = "转移人员"
 BATCH_SIZE = 1000
-QUERY_CHUNK = 500
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -205,7 +204,13 @@ def _import(report: ImportReport, content: bytes, filename: str, actor, dry_run:
             report.file_error(_("There are no data rows below the header row."), "empty")
         return
     objects = [_build(row, report) for row in parsed]
-    _check_villages(parsed, report, prefix)
+    check_division_codes(
+        parsed,
+        report,
+        prefix,
+        levels=("village",),
+        level_message=_("A roster belongs to a village (a 12-digit village code)."),
+    )
     _check_duplicates(parsed, report)
     if not report.ok:
         return
@@ -231,43 +236,8 @@ def _build(row: tabular.ParsedRow, report: ImportReport) -> Evacuee:
     try:
         evacuee.clean_fields(exclude=["division", "custodian_user", "category", "active", *row.failed])
     except ValidationError as error:
-        for key, problems in error.error_dict.items():
-            report.cell_error(
-                row, key, " ".join(m for p in problems for m in p.messages), problems[0].code or "invalid"
-            )
+        report_field_errors(report, row, error)
     return evacuee
-
-
-def _chunks(items: list, size: int = QUERY_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _check_villages(rows: list[tabular.ParsedRow], report: ImportReport, prefix: str) -> None:
-    wanted = sorted({r.values["division"] for r in rows if "division" not in r.failed})
-    levels: dict[str, str] = {}
-    for chunk in _chunks(wanted):
-        levels.update(Division.objects.filter(code__in=chunk).values_list("code", "level"))
-    for row in rows:
-        if "division" in row.failed:
-            continue
-        code = row.values["division"]
-        level = levels.get(code)
-        if level is None:
-            report.cell_error(
-                row, "division", _("No division has the code {code}.").format(code=code), "unknown_division"
-            )
-        elif level != "village":
-            report.cell_error(
-                row,
-                "division",
-                _("A roster belongs to a village (a 12-digit village code)."),
-                "division_level",
-            )
-        elif not code.startswith(prefix):
-            report.cell_error(
-                row, "division", _("This division is outside your jurisdiction."), "outside_jurisdiction"
-            )
 
 
 def _key(row: tabular.ParsedRow) -> tuple[str, str, str] | None:
@@ -293,7 +263,7 @@ def _check_duplicates(rows: list[tabular.ParsedRow], report: ImportReport) -> No
             first_row[key] = row.row
     existing: set[tuple[str, str, str]] = set()
     villages = sorted({key[0] for key in first_row})
-    for chunk in _chunks(villages):
+    for chunk in chunks(villages):
         existing.update(
             Evacuee.objects.filter(division_id__in=chunk).values_list("division_id", "name", "phone")
         )

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from yingji.core import audit, tabular
 from yingji.core.division_import import parse_code as parse_division_code
 from yingji.core.identifiers import mask_phone, normalise_phone, normalise_uscc
-from yingji.core.models import Division
+from yingji.core.importing import check_division_codes, chunks, report_field_errors
 from yingji.core.scoping import import_prefix
 from yingji.core.services import refresh_statistics
 from yingji.core.tabular import CellError, Column, ImportReport, Progress, TableError
@@ -41,7 +41,6 @@ from yingji.registry.models import SUPERVISION_FLAGS, Enterprise
 SHEET_TITLE = "企业信息"  # the template's data sheet; an uploaded workbook's sheet of this name is read first
 BATCH_SIZE = 1000
 ANALYZE_AFTER_ROWS = 1000  # large loads refresh the planner statistics (core.services.refresh_statistics)
-QUERY_CHUNK = 500
 DIVISION_LEVELS = ("county", "town", "village")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -393,7 +392,13 @@ def _import(report: ImportReport, content: bytes, filename: str, actor, dry_run:
     objects = [_build(row, report) for row in parsed]
     if progress:
         progress("check", len(parsed), len(parsed))
-    _check_divisions(parsed, report, prefix)
+    check_division_codes(
+        parsed,
+        report,
+        prefix,
+        levels=DIVISION_LEVELS,
+        level_message=_("An enterprise belongs to a county, town or village, not to a province or city."),
+    )
     _check_usccs(parsed, report)
     if not report.ok:
         return
@@ -442,43 +447,8 @@ def _build(row: tabular.ParsedRow, report: ImportReport) -> Enterprise:
     try:
         enterprise.clean_fields(exclude=["division", *PARSED_VALID, *row.failed])
     except ValidationError as error:
-        for key, problems in error.error_dict.items():
-            report.cell_error(
-                row, key, " ".join(m for p in problems for m in p.messages), problems[0].code or "invalid"
-            )
+        report_field_errors(report, row, error)
     return enterprise
-
-
-def _chunks(items: list, size: int = QUERY_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _check_divisions(rows: list[tabular.ParsedRow], report: ImportReport, prefix: str) -> None:
-    wanted = sorted({r.values["division"] for r in rows if "division" not in r.failed})
-    levels: dict[str, str] = {}
-    for chunk in _chunks(wanted):
-        levels.update(Division.objects.filter(code__in=chunk).values_list("code", "level"))
-    for row in rows:
-        if "division" in row.failed:
-            continue
-        code = row.values["division"]
-        level = levels.get(code)
-        if level is None:
-            report.cell_error(
-                row, "division", _("No division has the code {code}.").format(code=code), "unknown_division"
-            )
-        elif level not in DIVISION_LEVELS:
-            report.cell_error(
-                row,
-                "division",
-                _("An enterprise belongs to a county, town or village, not to a province or city."),
-                "division_level",
-            )
-        elif not code.startswith(prefix):
-            report.cell_error(
-                row, "division", _("This division is outside your jurisdiction."), "outside_jurisdiction"
-            )
 
 
 def _check_usccs(rows: list[tabular.ParsedRow], report: ImportReport) -> None:
@@ -497,7 +467,7 @@ def _check_usccs(rows: list[tabular.ParsedRow], report: ImportReport) -> None:
         else:
             first_row[uscc] = row.row
     existing: set[str] = set()
-    for chunk in _chunks(list(first_row)):
+    for chunk in chunks(list(first_row)):
         existing.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", flat=True))
     for row in rows:
         if "uscc" not in row.failed and row.values["uscc"] in existing:
