@@ -9,10 +9,9 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from tests.conftest import COUNTY, TOWN_A, TOWN_B
+from tests.conftest import COUNTY, TOWN_A, TOWN_B, remove_audit_rows
 
 from yingji.alerts import rules_notices, services_notices
 from yingji.alerts.models import Notice, NoticeRecipient
@@ -236,13 +235,7 @@ def committed_admin(admin_user):
     """The bureau admin, committed for the worker threads; the audit rows are removed before
     pytest-django's flush (the trail's triggers refuse to delete recent rows)."""
     yield admin_user
-    from yingji.core.models import AuditLog
-
-    table = AuditLog._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-        cursor.execute(f'DELETE FROM "{table}"')
-        cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+    remove_audit_rows()
 
 
 @pytest.mark.skipif(

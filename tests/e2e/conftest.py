@@ -14,10 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
-from tests.conftest import COUNTY, PASSWORD, TOWN_A, TOWN_B, require_services
+from tests.conftest import COUNTY, PASSWORD, TOWN_A, TOWN_B, remove_audit_rows, require_services
 
-from yingji.core.models import AuditLog, Division
+from yingji.core.models import Division
 
 # Playwright's sync API runs an event loop in the test thread, so Django's async-safety check would
 # refuse the ORM calls the tests make; this is Django's documented way to allow them.
@@ -72,7 +71,7 @@ def page(browser, live_server):
     yield tab
     _wait_until_answered(tab, in_flight)
     context.close()
-    _remove_audit_rows()
+    remove_audit_rows()
     assert not problems, "\n".join(problems)
 
 
@@ -88,32 +87,6 @@ def _check_response(response, problems: list[str]) -> None:
     """Server errors, and static files that are missing, fail the journey even if the page looks fine."""
     if response.status >= 500 or (response.status == 404 and "/static/" in response.url):
         problems.append(f"{response.status} {response.request.method} {response.url}")
-
-
-def _remove_audit_rows() -> None:
-    """Empty the audit trail before pytest-django flushes the database after a live-server test.
-
-    The trail's database triggers refuse to delete recent rows (migration core 0002), so the flush
-    would fail; the triggers are lifted only for this one statement and put back as they were.
-    """
-    if not AuditLog.objects.exists():
-        return
-    table = AuditLog._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
-            )
-            triggers = cursor.fetchall()
-            for name, _sql in triggers:
-                cursor.execute(f'DROP TRIGGER "{name}"')
-            cursor.execute(f'DELETE FROM "{table}"')
-            for _name, sql in triggers:
-                cursor.execute(sql)
-        else:
-            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-            cursor.execute(f'DELETE FROM "{table}"')
-            cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
 
 
 @pytest.fixture

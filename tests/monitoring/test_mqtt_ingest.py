@@ -18,11 +18,10 @@ import uuid
 
 import paho.mqtt.client as paho
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError
 from paho.mqtt.enums import CallbackAPIVersion
-from tests.conftest import require_services
+from tests.conftest import remove_audit_rows, require_services
 
-from yingji.core.models import AuditLog
 from yingji.monitoring import ingest
 from yingji.monitoring.models import IngestRejection, Reading
 from yingji.monitoring.mqtt import Consumer, device_code_of
@@ -58,28 +57,7 @@ def tdb(transactional_db):
     """The database for a consumer thread; the audit rows the fixtures wrote are removed before
     pytest-django's flush (the trail's triggers refuse to delete recent rows)."""
     yield
-    _remove_audit_rows()
-
-
-def _remove_audit_rows() -> None:  # as in tests/e2e/conftest.py
-    if not AuditLog.objects.exists():
-        return
-    table = AuditLog._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
-            )
-            triggers = cursor.fetchall()
-            for name, _sql in triggers:
-                cursor.execute(f'DROP TRIGGER "{name}"')
-            cursor.execute(f'DELETE FROM "{table}"')
-            for _name, sql in triggers:
-                cursor.execute(sql)
-        else:
-            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-            cursor.execute(f'DELETE FROM "{table}"')
-            cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+    remove_audit_rows()
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,9 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
 from django.utils import timezone
+from tests.conftest import remove_audit_rows
 
-from yingji.core.models import AuditLog
 from yingji.demo.monitoring import seed_monitoring
 from yingji.monitoring import ingest, rules_config, simulator
 from yingji.monitoring.ingest import ingest_message
@@ -143,24 +142,7 @@ def served(transactional_db):
     """A live server's thread sees committed rows only; the audit rows the fixtures wrote are removed
     before pytest-django's flush (the trail's triggers refuse to delete recent rows)."""
     yield
-    if not AuditLog.objects.exists():
-        return
-    table = AuditLog._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
-            )
-            triggers = cursor.fetchall()
-            for name, _sql in triggers:
-                cursor.execute(f'DROP TRIGGER "{name}"')
-            cursor.execute(f'DELETE FROM "{table}"')
-            for _name, sql in triggers:
-                cursor.execute(sql)
-        else:
-            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-            cursor.execute(f'DELETE FROM "{table}"')
-            cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+    remove_audit_rows()
 
 
 @pytest.fixture
