@@ -94,3 +94,39 @@ def test_the_dual_prevention_pages_render_in_each_language(client_for, staff_use
         response = client.get(url)
         assert response.status_code == 200, url
         assert f'<html lang="{language}">' in response.content.decode(), url
+
+
+# The monitoring and warning sections (issues 5 and 6): each page of the menu, the add forms and the
+# public warning page, with the menu's section heading in the page's language.
+MONITORING_AND_WARNING_PAGES = [
+    "/enterprises/sources/",
+    "/enterprises/duties/",
+    "/monitoring/",
+    "/monitoring/alarms/",
+    "/monitoring/devices/",
+    "/monitoring/devices/add/",
+    "/monitoring/quality/",
+    "/alerts/warnings/",
+    "/alerts/warnings/add/",
+    "/alerts/notices/",
+    "/alerts/call-lists/",
+    "/alerts/rosters/",
+    "/alerts/rosters/rounds/",
+    "/alerts/cap/upload/",
+    "/cap/",
+]
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_the_monitoring_and_warning_pages_render_in_each_language(client_for, admin_user, language):
+    client = client_for(admin_user)
+    switch_to(client, language)
+    for heading in ("Major hazards and monitoring", "Warnings and call-and-acknowledge"):
+        assert HAN.search(in_language("zh-hans", heading)), heading
+    for url in MONITORING_AND_WARNING_PAGES:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert f'<html lang="{language}">' in html, url
+        if url != "/cap/":  # the public page has no menu
+            assert in_language(language, "Warnings and call-and-acknowledge") in html, url
