@@ -16,6 +16,10 @@ urlpatterns = [
     path("report/", include(("yingji.hazards.urls_public", "public"))),  # 有奖举报: no login
     path("cap/", include(("yingji.alerts.urls_public", "cap"))),  # CAP feed: no login
     path("alerts/", include("yingji.alerts.urls")),
+    path("inspections/", include("yingji.inspections.urls")),
+    path("incidents/", include("yingji.incidents.urls")),
+    path("resources/", include("yingji.resources.urls")),
+    path("plans/", include("yingji.plans.urls")),
     path("", include("yingji.dashboard.urls")),
     path("", include("yingji.core.urls")),
 ]

@@ -111,6 +111,29 @@ RUN_ROUNDS = {
     "alerts.delete_roundtrigger",
 }
 
+# Grants of the parts added for issues 4 and 7, role -> permission strings. Each part keeps its own
+# table here; ROLE_PERMISSIONS below adds them to each role.
+CHECKLIST_GRANTS: dict[str, set[str]] = {}  # inspections: checklists, inspections, QR check-ins
+ENFORCEMENT_GRANTS: dict[str, set[str]] = {}  # inspections: orders, re-inspections, penalties
+INSPECTION_PLAN_GRANTS: dict[str, set[str]] = {}  # inspections: annual plans, random draws, coverage
+SUPERVISION_GRANTS: dict[str, set[str]] = {}  # monitoring: roll-calls, video checks, dust check-ins
+RESOURCE_GRANTS: dict[str, set[str]] = {}  # resources: teams, warehouses, shelters, experts
+INCIDENT_GRANTS: dict[str, set[str]] = {}  # incidents: intake, response, investigations
+DISASTER_REPORT_GRANTS: dict[str, set[str]] = {}  # incidents: disaster reports
+EMERGENCY_PLAN_GRANTS: dict[str, set[str]] = {}  # plans: emergency plans and drills
+ONE_MAP_GRANTS: dict[str, set[str]] = {}  # dashboard: the one map
+PART_GRANTS = (
+    CHECKLIST_GRANTS,
+    ENFORCEMENT_GRANTS,
+    INSPECTION_PLAN_GRANTS,
+    SUPERVISION_GRANTS,
+    RESOURCE_GRANTS,
+    INCIDENT_GRANTS,
+    DISASTER_REPORT_GRANTS,
+    EMERGENCY_PLAN_GRANTS,
+    ONE_MAP_GRANTS,
+)
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.BUREAU_ADMIN: frozenset(
         VIEW
@@ -237,6 +260,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VIEW_ROSTERS
         | {"hazards.view_publicreport"}
     ),
+}
+
+ROLE_PERMISSIONS = {
+    role: perms.union(*(grants.get(role, set()) for grants in PART_GRANTS))
+    for role, perms in ROLE_PERMISSIONS.items()
 }
 
 # Roles whose users must be placed at least this deep in the division tree.

@@ -405,3 +405,7 @@ class IngestRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} ×{self.count} {self.at:%Y-%m-%d %H:%M}"
+
+
+# Online supervision (非现场执法): roll-calls, video spot-checks, dust-cleaning check-ins.
+from yingji.monitoring.models_supervision import *  # noqa: E402, F403

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from yingji.monitoring import views, views_alarms, views_overview
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("alarms/<int:pk>/", views_alarms.AlarmDetailView.as_view(), name="alarm_detail"),
     path("alarms/<int:pk>/<str:action>/", views_alarms.AlarmActionView.as_view(), name="alarm_action"),
     path("quality/", views_alarms.AlarmQualityView.as_view(), name="quality"),
+    path("supervision/", include("yingji.monitoring.urls_supervision")),  # 非现场执法
 ]

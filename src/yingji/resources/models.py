@@ -1,0 +1,1 @@
+"""Emergency resources (一库): teams, warehouses and stock, shelters, experts, equipment."""
