@@ -35,7 +35,24 @@ from tests.alerts.scoping import ALERTS_API_PARAMS, ALERTS_OBJECTS
 from tests.alerts.scoping_calls import CALL_API_PARAMS, CALL_FIXED_PARAMS, CALL_OBJECTS, CALL_PAGE_MODELS
 from tests.alerts.scoping_rosters import ROSTERS_API_PARAMS, ROSTERS_OBJECTS, ROSTERS_PAGE_PARAMS
 from tests.conftest import TOWN_B, VILLAGE_A, VILLAGE_B, make_uscc
+from tests.dashboard.scoping_onemap import ONE_MAP_READ_ONLY, map_items_of
+from tests.incidents.scoping_incidents import INCIDENT_API_PARAMS, INCIDENT_OBJECTS, INCIDENT_PAGE_PARAMS
+from tests.incidents.scoping_reports import REPORTS_API_PARAMS, REPORTS_OBJECTS
+from tests.inspections.scoping_enforcement import (
+    ENFORCEMENT_API_PARAMS,
+    ENFORCEMENT_OBJECTS,
+    ENFORCEMENT_PAGE_PARAMS,
+)
+from tests.inspections.scoping_inspections import (
+    INSPECTIONS_API_PARAMS,
+    INSPECTIONS_EXEMPT,
+    INSPECTIONS_OBJECTS,
+    INSPECTIONS_PAGE_PARAMS,
+)
+from tests.inspections.scoping_plans import PLAN_API_PARAMS, PLAN_EXEMPT, PLAN_OBJECTS, PLAN_PAGE_MODELS
 from tests.monitoring.scoping import MONITORING_API_PARAMS, MONITORING_OBJECTS, MONITORING_PAGE_PARAMS
+from tests.monitoring.scoping_supervision import SUPERVISION_API_PARAMS, SUPERVISION_OBJECTS
+from tests.plans.scoping import PLANS_API_PARAMS, PLANS_OBJECTS
 from tests.registry.scoping_custodians import (
     CUSTODIAN_API_PARAMS,
     CUSTODIAN_OBJECTS,
@@ -43,6 +60,7 @@ from tests.registry.scoping_custodians import (
     CUSTODIAN_PAGE_PARAMS,
 )
 from tests.registry.scoping_sources import SOURCE_API_PARAMS, SOURCE_OBJECTS, SOURCE_PAGE_MODELS
+from tests.resources.scoping import RESOURCES_API_PARAMS, RESOURCES_OBJECTS
 from tests.risk.scoping import RISK_API_PARAMS, RISK_OBJECTS
 
 from yingji.accounts.models import User
@@ -81,6 +99,11 @@ EXEMPT = {
     "api:call_sms_reply": "the SMS gateway's reply callback (gateway token)",
     "api:call_sms_replies": "the SMS gateway's batch of replies (gateway token)",
     "cap:public_list": "the public warnings page: issued public warnings only, no login by design",
+    # 值班值守点名: the SMS gateway's callbacks, like 叫应's (tests/monitoring/test_supervision_http.py).
+    "api:supervision_sms_reply": "the SMS gateway's roll-call reply callback (gateway token)",
+    "api:supervision_sms_replies": "the SMS gateway's batch of roll-call replies (gateway token)",
+    **INSPECTIONS_EXEMPT,  # the QR poster's landing page
+    **PLAN_EXEMPT,  # a published random draw (双随机、一公开)
 }
 # Pages everyone uses on their own account; they are walked for leaks but not for the leader's
 # unsafe methods (a leader may log in, log out and change their own password) or anonymous access.
@@ -95,6 +118,7 @@ PERSONAL = {
     "messaging:message_read": "a leader may mark their own message read",
     "messaging:message_read_all": "a leader may mark all their own messages read",
     "/api/v1/inbox/{message_id}/read": "a leader may mark their own message read",
+    **ONE_MAP_READ_ONLY,  # POST with a polygon is a read
 }
 # API path parameters -> the model whose object they name.
 API_PARAMS = {
@@ -308,6 +332,26 @@ FIXED_PARAMS.update(CALL_FIXED_PARAMS)
 OBJECTS.update(ROSTERS_OBJECTS)
 API_PARAMS.update(ROSTERS_API_PARAMS)
 PAGE_PARAMS.update(ROSTERS_PAGE_PARAMS)
+OBJECTS.update(INSPECTIONS_OBJECTS)
+API_PARAMS.update(INSPECTIONS_API_PARAMS)
+PAGE_PARAMS.update(INSPECTIONS_PAGE_PARAMS)
+OBJECTS.update(ENFORCEMENT_OBJECTS)
+API_PARAMS.update(ENFORCEMENT_API_PARAMS)
+PAGE_PARAMS.update(ENFORCEMENT_PAGE_PARAMS)
+OBJECTS.update(PLAN_OBJECTS)
+API_PARAMS.update(PLAN_API_PARAMS)
+PAGE_MODELS.update(PLAN_PAGE_MODELS)
+OBJECTS.update(SUPERVISION_OBJECTS)
+API_PARAMS.update(SUPERVISION_API_PARAMS)
+OBJECTS.update(RESOURCES_OBJECTS)
+API_PARAMS.update(RESOURCES_API_PARAMS)
+OBJECTS.update(INCIDENT_OBJECTS)
+API_PARAMS.update(INCIDENT_API_PARAMS)
+PAGE_PARAMS.update(INCIDENT_PAGE_PARAMS)
+OBJECTS.update(REPORTS_OBJECTS)
+API_PARAMS.update(REPORTS_API_PARAMS)
+OBJECTS.update(PLANS_OBJECTS)
+API_PARAMS.update(PLANS_API_PARAMS)
 
 
 def self_check(enterprise) -> dict:
@@ -495,6 +539,7 @@ def world(county, enterprise_a, enterprise_b, town_a_official, enterprise_a_user
     )
     for enterprise in (enterprise_a, enterprise_b, neighbour):  # so lists and exports have rows to leak
         hazard_at(enterprise)
+        map_items_of(enterprise)  # an open major hidden danger and an alarm for the one map's layers
     return SimpleNamespace(
         leaders_message=leaders_message,
         enterprise_a=enterprise_a,

@@ -18,6 +18,9 @@ DAILY = ""
 PREVENTION = _("Dual prevention")  # 双重预防: risk grading and the hidden-danger loop
 MONITORING = _("Major hazards and monitoring")  # 重大危险源与在线监测
 WARNINGS = _("Warnings and call-and-acknowledge")  # 预警与叫应
+INSPECTIONS = _("Inspections and enforcement")  # 执法检查 and 非现场执法
+RESPONSE = _("Response")  # 应急响应: the one map, incidents, plans, disaster reports
+RESOURCES = _("Emergency resources")  # 一库: teams, warehouses, shelters, experts, equipment
 ADMIN = _("Administration")
 
 MENU = [
@@ -46,9 +49,80 @@ MENU = [
     NavEntry(_("Call lists"), "alerts:calllistentry_list", "alerts.view_warning", WARNINGS),
     NavEntry(_("Evacuation rosters"), "alerts:evacuee_list", "alerts.view_evacuee", WARNINGS),
     NavEntry(_("Transfer rounds"), "alerts:transferround_list", "alerts.view_transferround", WARNINGS),
+    NavEntry(
+        _("Checklists"),
+        "inspections:checklisttemplate_list",
+        "inspections.view_checklisttemplate",
+        INSPECTIONS,
+    ),
+    NavEntry(_("Inspections"), "inspections:inspection_list", "inspections.view_inspection", INSPECTIONS),
+    NavEntry(
+        _("Rectification orders"),
+        "inspections:rectificationorder_list",
+        "inspections.view_rectificationorder",
+        INSPECTIONS,
+    ),
+    NavEntry(_("Penalties"), "inspections:penaltycase_list", "inspections.view_penaltycase", INSPECTIONS),
+    NavEntry(
+        _("Enforcement leads"),
+        "inspections:enforcementlead_list",
+        "inspections.view_enforcementlead",
+        INSPECTIONS,
+    ),
+    NavEntry(
+        _("Enforcement plans"),
+        "inspections:inspectionplan_list",
+        "inspections.view_inspectionplan",
+        INSPECTIONS,
+    ),
+    NavEntry(_("Random draws"), "inspections:randomdraw_list", "inspections.view_randomdraw", INSPECTIONS),
+    NavEntry(_("Coverage"), "inspections:coverage", "inspections.view_enterpriseinspectionyear", INSPECTIONS),
+    NavEntry(
+        _("Enforcement statistics"),
+        "inspections:enforcement_statistics",
+        "inspections.view_inspectionstatmonth",
+        INSPECTIONS,
+    ),
+    NavEntry(_("QR check-ins"), "inspections:checkin_list", "inspections.view_checkin", INSPECTIONS),
+    NavEntry(_("Roll-calls"), "monitoring:rollcall_list", "monitoring.view_rollcall", INSPECTIONS),
+    NavEntry(
+        _("Roll-call answers"),
+        "monitoring:rollcalltarget_list",
+        "monitoring.view_rollcalltarget",
+        INSPECTIONS,
+    ),
+    NavEntry(_("Video spot-checks"), "monitoring:videocheck_list", "monitoring.view_videocheck", INSPECTIONS),
+    NavEntry(
+        _("Dust-cleaning check-ins"),
+        "monitoring:dustdayresult_list",
+        "monitoring.view_dustdayresult",
+        INSPECTIONS,
+    ),
+    NavEntry(
+        _("Supervision league table"),
+        "monitoring:supervision_league",
+        "monitoring.view_rollcall",
+        INSPECTIONS,
+    ),
+    NavEntry(_("One map"), "dashboard:onemap", section=RESPONSE),
+    NavEntry(_("Incidents"), "incidents:incident_list", "incidents.view_incident", RESPONSE),
+    NavEntry(_("Responses"), "incidents:response_list", "incidents.view_response", RESPONSE),
+    NavEntry(_("Disaster reports"), "incidents:disasterevent_list", "incidents.view_disasterevent", RESPONSE),
+    NavEntry(_("Emergency plans"), "plans:emergencyplan_list", "plans.view_emergencyplan", RESPONSE),
+    NavEntry(_("Drills"), "plans:drill_list", "plans.view_drill", RESPONSE),
+    NavEntry(_("Rescue teams"), "resources:team_list", "resources.view_team", RESOURCES),
+    NavEntry(_("Warehouses and stock"), "resources:warehouse_list", "resources.view_warehouse", RESOURCES),
+    NavEntry(_("Supply catalogue"), "resources:supplyitem_list", "resources.view_supplyitem", RESOURCES),
+    NavEntry(_("Shelters"), "resources:shelter_list", "resources.view_shelter", RESOURCES),
+    NavEntry(_("Experts"), "resources:expert_list", "resources.view_expert", RESOURCES),
+    NavEntry(_("Equipment"), "resources:equipment_list", "resources.view_equipment", RESOURCES),
+    NavEntry(_("Nearest resources"), "resources:nearest", "resources.view_team", RESOURCES),
     NavEntry(_("Divisions"), "core:division_list", "core.view_division", ADMIN),
     NavEntry(_("Users"), "accounts:user_list", "accounts.manage_users", ADMIN),
     NavEntry(_("Audit trail"), "core:audit_list", "core.view_auditlog", ADMIN),
+    NavEntry(
+        _("Document numbering"), "inspections:numberpattern_list", "inspections.view_numberpattern", ADMIN
+    ),
     NavEntry(_("API"), "api:openapi-view", section=ADMIN),
 ]
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from yingji.env import (
     database_from_url,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_path,
@@ -148,6 +149,11 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 20) * 1024 * 1024
 # Public reports (有奖举报): at most this many from one client address per hour and per day.
 PUBLIC_REPORT_PER_HOUR = env_int("PUBLIC_REPORT_PER_HOUR", 3)
 PUBLIC_REPORT_PER_DAY = env_int("PUBLIC_REPORT_PER_DAY", 10)
+# QR check-in (扫码检查): a scan whose phone location is farther than this from the enterprise is flagged.
+CHECKIN_FAR_METRES = env_int("CHECKIN_FAR_METRES", 500)
+# Nearest resources: estimated arrival = straight-line distance × road factor / average speed.
+RESOURCES_SPEED_KMH = env_float("RESOURCES_SPEED_KMH", 40.0)
+RESOURCES_ROAD_FACTOR = env_float("RESOURCES_ROAD_FACTOR", 1.3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

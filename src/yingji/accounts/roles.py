@@ -113,14 +113,239 @@ RUN_ROUNDS = {
 
 # Grants of the parts added for issues 4 and 7, role -> permission strings. Each part keeps its own
 # table here; ROLE_PERMISSIONS below adds them to each role.
-CHECKLIST_GRANTS: dict[str, set[str]] = {}  # inspections: checklists, inspections, QR check-ins
-ENFORCEMENT_GRANTS: dict[str, set[str]] = {}  # inspections: orders, re-inspections, penalties
-INSPECTION_PLAN_GRANTS: dict[str, set[str]] = {}  # inspections: annual plans, random draws, coverage
-SUPERVISION_GRANTS: dict[str, set[str]] = {}  # monitoring: roll-calls, video checks, dust check-ins
-RESOURCE_GRANTS: dict[str, set[str]] = {}  # resources: teams, warehouses, shelters, experts
-INCIDENT_GRANTS: dict[str, set[str]] = {}  # incidents: intake, response, investigations
-DISASTER_REPORT_GRANTS: dict[str, set[str]] = {}  # incidents: disaster reports
-EMERGENCY_PLAN_GRANTS: dict[str, set[str]] = {}  # plans: emergency plans and drills
+_CHECKLISTS_ALL = {
+    f"inspections.{a}_{m}"
+    for a in ("view", "add", "change", "delete")
+    for m in ("checklisttemplate", "inspection")
+} | {
+    "inspections.import_checklisttemplate",
+    "inspections.export_checklisttemplate",
+    "inspections.view_checkin",
+}
+CHECKLIST_GRANTS: dict[str, set[str]] = {  # inspections: checklists, inspections, QR check-ins
+    "bureau_admin": set(_CHECKLISTS_ALL),
+    "bureau_staff": set(_CHECKLISTS_ALL),
+    "inspector": set(_CHECKLISTS_ALL),
+    "town_official": {
+        "inspections.view_checklisttemplate",
+        "inspections.view_inspection",
+        "inspections.add_inspection",
+    },
+    "duty_officer": {"inspections.view_checklisttemplate", "inspections.view_inspection"},
+    "enterprise_user": {"inspections.view_inspection"},
+    "leader": {
+        "inspections.view_checklisttemplate",
+        "inspections.view_inspection",
+        "inspections.view_checkin",
+    },
+}
+# inspections: orders, re-inspections, penalties, suspensions, documents, leads, number patterns
+_ENFORCEMENT_MODELS = (
+    "rectificationorder",
+    "reinspection",
+    "penaltycase",
+    "suspension",
+    "enforcementdocument",
+    "enforcementlead",
+)
+_VIEW_ENFORCEMENT = {f"inspections.view_{m}" for m in _ENFORCEMENT_MODELS}
+_DO_ENFORCEMENT = (
+    _VIEW_ENFORCEMENT
+    | {f"inspections.{a}_{m}" for a in ("add", "change") for m in _ENFORCEMENT_MODELS}
+    | {"inspections.decide_penaltycase"}
+)
+_LEADS = {
+    "inspections.view_enforcementlead",
+    "inspections.add_enforcementlead",
+    "inspections.change_enforcementlead",
+}
+ENFORCEMENT_GRANTS: dict[str, set[str]] = {
+    "bureau_admin": _DO_ENFORCEMENT
+    | {f"inspections.{a}_numberpattern" for a in ("view", "add", "change", "delete")},
+    "bureau_staff": set(_DO_ENFORCEMENT),
+    "inspector": set(_DO_ENFORCEMENT),
+    "town_official": _VIEW_ENFORCEMENT | _LEADS,
+    "duty_officer": _VIEW_ENFORCEMENT | {"inspections.add_enforcementlead"},
+    "enterprise_user": {
+        "inspections.view_rectificationorder",
+        "inspections.view_reinspection",
+        "inspections.view_penaltycase",
+        "inspections.view_suspension",
+        "inspections.view_enforcementdocument",
+    },
+    "leader": set(_VIEW_ENFORCEMENT),
+}
+INSPECTION_PLAN_GRANTS: dict[str, set[str]] = {  # inspections: annual plans, random draws, coverage
+    "bureau_admin": {
+        f"inspections.{action}_{model}"
+        for action in ("view", "add", "change", "delete")
+        for model in ("inspectionplan", "randomdraw", "conflictofinterest", "classificationconfig")
+    }
+    | {
+        "inspections.view_enterpriseinspectionyear",
+        "inspections.view_inspectionstatmonth",
+        "inspections.export_inspectionstatmonth",
+    },
+    **{
+        role: {
+            "inspections.view_inspectionplan",
+            "inspections.add_inspectionplan",
+            "inspections.change_inspectionplan",
+            "inspections.view_randomdraw",
+            "inspections.add_randomdraw",
+            "inspections.change_randomdraw",
+            "inspections.view_conflictofinterest",
+            "inspections.add_conflictofinterest",
+            "inspections.delete_conflictofinterest",
+            "inspections.view_classificationconfig",
+            "inspections.view_enterpriseinspectionyear",
+            "inspections.view_inspectionstatmonth",
+            "inspections.export_inspectionstatmonth",
+        }
+        for role in ("bureau_staff", "inspector")
+    },
+    "town_official": {"inspections.view_enterpriseinspectionyear", "inspections.view_inspectionstatmonth"},
+    "leader": {
+        "inspections.view_inspectionplan",
+        "inspections.view_randomdraw",
+        "inspections.view_conflictofinterest",
+        "inspections.view_classificationconfig",
+        "inspections.view_enterpriseinspectionyear",
+        "inspections.view_inspectionstatmonth",
+    },
+}
+_SUPERVISION_VIEW = {
+    "monitoring.view_rollcall",
+    "monitoring.view_rollcalltarget",
+    "monitoring.view_videocheck",
+    "monitoring.view_dustschedule",
+    "monitoring.view_dustcheckin",
+    "monitoring.view_dustdayresult",
+}
+_SUPERVISION_OFFICER = _SUPERVISION_VIEW | {
+    "monitoring.add_rollcall",
+    "monitoring.change_rollcall",
+    "monitoring.add_videocheck",
+    "monitoring.open_finding",
+    "monitoring.export_rollcall",
+}
+# monitoring: roll-calls, video checks, dust check-ins (非现场执法)
+SUPERVISION_GRANTS: dict[str, set[str]] = {
+    "bureau_admin": _SUPERVISION_OFFICER | {"monitoring.add_dustschedule", "monitoring.change_dustschedule"},
+    "bureau_staff": _SUPERVISION_OFFICER | {"monitoring.add_dustschedule", "monitoring.change_dustschedule"},
+    "duty_officer": set(_SUPERVISION_OFFICER),
+    "inspector": set(_SUPERVISION_OFFICER),
+    "enterprise_user": (_SUPERVISION_VIEW - {"monitoring.view_rollcall"})  # they answer their own targets
+    | {
+        "monitoring.answer_rollcall",
+        "monitoring.add_dustschedule",
+        "monitoring.change_dustschedule",
+        "monitoring.add_dustcheckin",
+    },
+    "town_official": set(_SUPERVISION_VIEW),
+    "leader": set(_SUPERVISION_VIEW),
+}
+_RESOURCE_MODELS = ("team", "teammember", "warehouse", "supplyitem", "shelter", "expert", "equipment")
+_RESOURCE_VIEW = {
+    f"resources.view_{m}" for m in (*_RESOURCE_MODELS, "supplycategory", "stock", "stockmovement")
+}
+_RESOURCE_EXPORT = {
+    f"resources.export_{m}" for m in ("team", "warehouse", "supplyitem", "shelter", "expert", "equipment")
+}
+_RESOURCE_OPERATE = {"resources.issue_stock", "resources.set_status_team", "resources.set_occupancy_shelter"}
+_RESOURCE_LOCAL = {  # towns and villages keep their own warehouses (stock included) and shelters
+    f"resources.{a}_{m}" for a in ("add", "change", "delete", "import") for m in ("warehouse", "shelter")
+} | {
+    "resources.receive_stock",
+    "resources.change_stock",
+    "resources.export_warehouse",
+    "resources.export_shelter",
+}
+_RESOURCE_ALL = (
+    _RESOURCE_VIEW
+    | _RESOURCE_EXPORT
+    | _RESOURCE_OPERATE
+    | _RESOURCE_LOCAL
+    | {f"resources.{a}_{m}" for a in ("add", "change", "delete") for m in _RESOURCE_MODELS}
+    | {f"resources.import_{m}" for m in ("team", "warehouse", "supplyitem", "shelter", "expert", "equipment")}
+)
+RESOURCE_GRANTS: dict[str, set[str]] = {  # resources: teams, warehouses, shelters, experts
+    "bureau_admin": set(_RESOURCE_ALL),
+    "bureau_staff": set(_RESOURCE_ALL),
+    "duty_officer": _RESOURCE_VIEW | _RESOURCE_EXPORT | _RESOURCE_OPERATE,
+    "town_official": _RESOURCE_VIEW | _RESOURCE_LOCAL | _RESOURCE_OPERATE,
+    "village_official": _RESOURCE_VIEW | _RESOURCE_LOCAL | _RESOURCE_OPERATE,
+    "enterprise_user": {
+        f"resources.view_{m}"
+        for m in (
+            "team",
+            "teammember",
+            "warehouse",
+            "stock",
+            "stockmovement",
+            "supplyitem",
+            "supplycategory",
+            "equipment",
+        )
+    },
+    "leader": set(_RESOURCE_VIEW),
+}
+_INCIDENT_VIEW = {
+    "incidents.view_incident",
+    "incidents.view_timelineentry",
+    "incidents.view_response",
+    "incidents.view_investigation",
+}
+_INCIDENT_ALL = _INCIDENT_VIEW | {
+    "incidents.add_incident",
+    "incidents.change_incident",
+    "incidents.add_timelineentry",
+    "incidents.add_response",
+    "incidents.change_response",
+    "incidents.add_investigation",
+    "incidents.change_investigation",
+}
+INCIDENT_GRANTS: dict[str, set[str]] = {  # incidents: intake, response, investigations
+    "bureau_admin": _INCIDENT_ALL,
+    "bureau_staff": _INCIDENT_ALL,
+    "duty_officer": _INCIDENT_ALL,
+    "town_official": {"incidents.add_incident"} | _INCIDENT_VIEW,
+    "village_official": {"incidents.add_incident"},
+    "enterprise_user": {"incidents.add_incident", "incidents.view_incident", "incidents.view_timelineentry"},
+    "leader": set(_INCIDENT_VIEW),
+}
+_REPORTS_VIEW = {
+    "incidents.view_disasterevent",
+    "incidents.view_disasterreport",
+    "incidents.export_disasterreport",
+}
+_REPORTS_FILL = _REPORTS_VIEW | {"incidents.change_disasterreport", "incidents.review_disasterreport"}
+_REPORTS_ALL = _REPORTS_FILL | {
+    "incidents.add_disasterevent",
+    "incidents.change_disasterevent",
+    "incidents.delete_disasterevent",
+}
+DISASTER_REPORT_GRANTS: dict[str, set[str]] = {  # incidents: disaster reports
+    "bureau_admin": set(_REPORTS_ALL),
+    "bureau_staff": set(_REPORTS_ALL),
+    "duty_officer": set(_REPORTS_ALL),
+    "town_official": set(_REPORTS_FILL),
+    "village_official": set(_REPORTS_FILL),
+    "leader": set(_REPORTS_VIEW),
+}
+_PLANS_VIEW = {"plans.view_emergencyplan", "plans.view_drill"}
+_PLANS_ALL = _PLANS_VIEW | {
+    f"plans.{a}_{m}" for a in ("add", "change", "delete") for m in ("emergencyplan", "drill")
+}
+EMERGENCY_PLAN_GRANTS: dict[str, set[str]] = {  # plans: emergency plans and drills
+    "bureau_admin": set(_PLANS_ALL),
+    "bureau_staff": set(_PLANS_ALL),
+    "duty_officer": set(_PLANS_VIEW),
+    "town_official": set(_PLANS_VIEW),
+    "village_official": set(_PLANS_VIEW),
+    "enterprise_user": set(_PLANS_ALL),
+    "leader": set(_PLANS_VIEW),
+}
 ONE_MAP_GRANTS: dict[str, set[str]] = {}  # dashboard: the one map
 PART_GRANTS = (
     CHECKLIST_GRANTS,

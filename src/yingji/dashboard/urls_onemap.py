@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from yingji.dashboard import views_onemap
+
+urlpatterns = [
+    path("", views_onemap.onemap_page, name="onemap"),  # the one map (一图)
+]

@@ -664,6 +664,10 @@ def build_users(divisions: list[DivisionSpec], enterprises: list[dict]) -> list[
             enterprise_uscc=company["uscc"],
         ),
         UserSpec("demo_leader", "leader", county, "赵德明", mobile(rng)),
+        # More inspectors, so enforcement plans have groups of two and random draws have a pool.
+        UserSpec("demo_inspector2", "inspector", county, "钱建国", mobile(rng)),
+        UserSpec("demo_inspector3", "inspector", county, "孙丽华", mobile(rng)),
+        UserSpec("demo_inspector4", "inspector", county, "郑永强", mobile(rng)),
     ]
 
 

@@ -92,13 +92,21 @@ def seed_activity(now: datetime.datetime | None = None) -> dict[str, int]:
     self-check plans and tasks, public reports. Each part is fixed by its own seed and skips itself
     when its records exist, so a rerun changes nothing."""
     from yingji.demo.custodians import seed_custodians
+    from yingji.demo.disaster_reports import seed_disaster_reports
+    from yingji.demo.enforcement import seed_enforcement
     from yingji.demo.hazards import seed_hazards
+    from yingji.demo.incidents import seed_incidents
+    from yingji.demo.inspection_plans import seed_inspection_plans
+    from yingji.demo.inspections import seed_inspections
     from yingji.demo.monitoring import seed_monitoring
+    from yingji.demo.plans import seed_plans
     from yingji.demo.reports import seed_public_reports
+    from yingji.demo.resources import seed_resources
     from yingji.demo.risk import seed_risk
     from yingji.demo.rosters import seed_rosters
     from yingji.demo.selfcheck import seed_self_checks
     from yingji.demo.sources import seed_sources
+    from yingji.demo.supervision import seed_supervision
     from yingji.demo.warnings import seed_warnings
 
     now = now or timezone.now()
@@ -112,6 +120,14 @@ def seed_activity(now: datetime.datetime | None = None) -> dict[str, int]:
         "Monitoring devices": lambda: seed_monitoring(now),
         "Evacuation rosters": lambda: seed_rosters(random.Random(17)),
         "Warnings and call lists": lambda: seed_warnings(random.Random(19), now),
+        "Checklists and inspections": lambda: seed_inspections(random.Random(23), now),
+        "Enforcement": lambda: seed_enforcement(random.Random(29), now),
+        "Enforcement plans and random draws": lambda: seed_inspection_plans(random.Random(31), now),
+        "Online supervision": lambda: seed_supervision(random.Random(37), now),
+        "Emergency resources": lambda: seed_resources(random.Random(41), now),
+        "Emergency plans and drills": lambda: seed_plans(random.Random(43), now),
+        "Incidents and responses": lambda: seed_incidents(random.Random(47), now),
+        "Disaster reports": lambda: seed_disaster_reports(random.Random(53), now),
     }
     created = {}
     for name, seed in parts.items():

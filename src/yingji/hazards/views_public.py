@@ -34,10 +34,21 @@ def _render_form(request, form, status=200, rate_limited: str = ""):
     return render(request, "hazards/public_report_form.html", context, status=status)
 
 
+def _prefill(query) -> dict:
+    """Initial values from the query string: the enterprise's name and its town/village code."""
+    initial = {"enterprise_name": query.get("enterprise_name", "")[:200]}
+    code = query.get("division", "")
+    if len(code) == 12 and code.isdigit():
+        initial["town"] = code[:9] + "000"
+        if not code.endswith("000"):
+            initial["village"] = code
+    return initial
+
+
 @require_http_methods(["GET", "POST"])
 def report_form(request):
-    if request.method == "GET":
-        return _render_form(request, PublicReportForm())
+    if request.method == "GET":  # an enterprise's QR poster sends its name and division along
+        return _render_form(request, PublicReportForm(initial=_prefill(request.GET)))
     form = PublicReportForm(request.POST)
     form.is_valid()  # parse what can be parsed; the service decides
     data = request.POST

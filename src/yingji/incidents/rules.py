@@ -113,3 +113,40 @@ def grade_accident(*, deaths=0, serious_injuries=0, direct_loss_yuan=0) -> Gradi
 
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+
+
+# -- intake: grading every kind, reporting deadlines (Art. 9 and 13) -------------------------------
+
+REPORT_MINUTES = 60  # 1 hour to the next level (Art. 9)
+CONTINUED_REPORT_MINUTES = 60  # a casualty change is reported within this time (续报, Art. 13)
+CONTINUED_DAYS = 30  # casualty changes are reported for 30 days after the accident (Art. 13)
+CONTINUED_DAYS_SHORT = 7  # ... 7 days for road traffic and fire accidents
+SHORT_WINDOW_SUBTYPES = frozenset({"road_traffic", "fire"})
+CASUALTY_FIELDS = ("deaths", "missing", "serious_injuries", "trapped")
+
+
+def grade_for(kind: str, *, deaths, serious_injuries, direct_loss_yuan) -> tuple[str, list[str]]:
+    """(grade, decided_by) of an incident: Art. 3 for accidents, no grade ("") for the other kinds."""
+    if kind != "accident":
+        return "", []
+    grading = grade_accident(
+        deaths=deaths, serious_injuries=serious_injuries, direct_loss_yuan=direct_loss_yuan
+    )
+    return grading.grade, grading.decided_by
+
+
+def continued_report_days(subtype: str) -> int:
+    return CONTINUED_DAYS_SHORT if subtype in SHORT_WINDOW_SUBTYPES else CONTINUED_DAYS
+
+
+def continued_report_window_open(*, kind: str, subtype: str, occurred_at, now) -> bool:
+    """Whether a casualty change at `now` still calls for a continued report (Art. 13)."""
+    import datetime
+
+    if kind != "accident":
+        return False
+    return now <= occurred_at + datetime.timedelta(days=continued_report_days(subtype))
+
+
+def casualties_changed(before: dict, after: dict) -> bool:
+    return any(before.get(name) != after.get(name) for name in CASUALTY_FIELDS)

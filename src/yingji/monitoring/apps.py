@@ -13,8 +13,12 @@ class MonitoringConfig(AppConfig):
             checks,  # noqa: F401 - registers the startup checks
             escalation_actions,
         )
-        from yingji.monitoring.models import Device, Point
+        from yingji.monitoring.models import Device, DustCheckin, DustSchedule, Point, RollCall, VideoCheck
 
         audit.register(Device, exclude=["is_online", "last_seen_at", "offline_since", "token_hash"])
         audit.register(Point, exclude=["last_value", "last_ts"])
         escalation_actions.register()
+        # Online supervision: roll-call targets are written in bulk and answered by conditional UPDATEs
+        # (the answer's time, method and user stay on the target row), so only these go through signals.
+        for model in (RollCall, VideoCheck, DustSchedule, DustCheckin):
+            audit.register(model)

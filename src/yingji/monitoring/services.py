@@ -16,7 +16,14 @@ from yingji.monitoring import escalation_actions, notifications, rules
 from yingji.monitoring.models import Alarm, AlarmEvent, Device
 from yingji.monitoring.rules import AlarmError
 
-__all__ = ["AlarmError", "acknowledge_alarm", "alarm_to_hazard", "detect_offline", "handle_alarm"]
+__all__ = [
+    "AlarmError",
+    "acknowledge_alarm",
+    "alarm_to_hazard",
+    "alarm_to_lead",
+    "detect_offline",
+    "handle_alarm",
+]
 
 OFFLINE_SEVERITY = 2  # losing the data of a major hazard source is a level-2 matter
 
@@ -104,6 +111,51 @@ def alarm_to_hazard(alarm: Alarm, *, actor, now: datetime.datetime | None = None
         alarm.save(update_fields=["hazard", "updated_at"])
         AlarmEvent.objects.create(alarm=alarm, at=now, kind="to_hazard", actor=actor, note=str(hazard.pk))
     return hazard
+
+
+TO_LEAD = "to_lead"  # an action outside the transition table: an enforcement lead (issue 5)
+LEAD_PERMISSION = "monitoring.open_finding"
+
+
+def lead_refusal(alarm: Alarm, user) -> AlarmError | None:
+    """Why `user` may not open an enforcement lead from `alarm` (None: allowed). One lead per alarm."""
+    if user is None or not user.is_authenticated or not user.has_perm(LEAD_PERMISSION):
+        return AlarmError("forbidden", _("You do not have permission for this action."))
+    if not rules.in_scope(alarm, user) or alarm.enterprise_id is None:
+        return AlarmError("forbidden", _("You do not have permission for this action."))
+    if AlarmEvent.objects.filter(alarm=alarm, kind=TO_LEAD).exists():
+        return AlarmError("already_lead", _("An enforcement lead has already been opened for this alarm."))
+    return None
+
+
+def alarm_to_lead(alarm: Alarm, *, actor, now: datetime.datetime | None = None):
+    """One click: open an enforcement lead (source "alarm") for the alarm's enterprise, linked to it."""
+    import importlib
+
+    from yingji.monitoring.models import SEVERITY_LABELS
+
+    enforcement = importlib.import_module("yingji.inspections.services_enforcement")  # issue 5 (h2)
+    now = now or timezone.now()
+    with transaction.atomic():
+        alarm = Alarm.objects.select_for_update().get(pk=alarm.pk)
+        error = lead_refusal(alarm, actor)
+        if error is not None:
+            raise error
+        point = alarm.point.name if alarm.point_id else (alarm.rollup_item or "")
+        summary = _(
+            "Monitoring alarm: {condition} {point} ({severity}), raised {raised_at}. {message}"
+        ).format(
+            condition=alarm.get_condition_display(),
+            point=point,
+            severity=SEVERITY_LABELS.get(alarm.severity, ""),
+            raised_at=timezone.localtime(alarm.raised_at).strftime("%Y-%m-%d %H:%M:%S"),
+            message=alarm.message,
+        )
+        lead = enforcement.open_lead(
+            actor=actor, enterprise=alarm.enterprise, source="alarm", summary=summary.strip(), origin=alarm
+        )
+        AlarmEvent.objects.create(alarm=alarm, at=now, kind=TO_LEAD, actor=actor, note=str(lead.pk))
+    return lead
 
 
 # -- offline ----------------------------------------------------------------------------------------

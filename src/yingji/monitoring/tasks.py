@@ -19,3 +19,6 @@ def keep_readings_tidy():
     their retention settings are removed."""
     maintenance.ensure_partitions()
     maintenance.apply_retention()
+
+
+from yingji.monitoring import tasks_supervision  # noqa: E402, F401  (非现场执法: roll-call closing, dust results)

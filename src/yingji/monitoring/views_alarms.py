@@ -126,8 +126,19 @@ def detail_context(alarm: Alarm, user, forms: dict | None = None) -> dict:
                 "url": reverse("monitoring:alarm_action", args=[alarm.pk, name]),
             }
             for name, label in alarm.actions
-        ],
+        ]
+        + _lead_action(alarm, user),
     }
+
+
+def _lead_action(alarm: Alarm, user) -> list[dict]:
+    """The "to enforcement lead" button (issue 5), outside the transition table: services.alarm_to_lead."""
+    from yingji.monitoring import services
+
+    if services.lead_refusal(alarm, user) is not None:
+        return []
+    url = reverse("monitoring:alarm_action", args=[alarm.pk, services.TO_LEAD])
+    return [{"name": services.TO_LEAD, "label": _("To enforcement lead"), "form": None, "url": url}]
 
 
 class AlarmDetailView(MonitoringView):
@@ -170,6 +181,8 @@ class AlarmActionView(MonitoringView):
 
     def post(self, request, pk, action):
         alarm = _get_alarm(request.user, pk)
+        if action == "to_lead":
+            return self._to_lead(request, alarm)
         if not any(request.user.has_perm(p) for p in ACTING_PERMISSIONS):
             raise PermissionDenied
         if action not in rules.ACTIONS:
@@ -199,6 +212,16 @@ class AlarmActionView(MonitoringView):
         hazard_pk = getattr(result, "pk", None) if action == rules.TO_HAZARD else None
         if hazard_pk and request.user.has_perm("hazards.view_hazard"):
             return HttpResponseRedirect(reverse("hazards:hazard_detail", args=[hazard_pk]))
+        return HttpResponseRedirect(self._next(request, alarm))
+
+    def _to_lead(self, request, alarm: Alarm):
+        from yingji.monitoring import services
+
+        try:
+            lead = services.alarm_to_lead(alarm, actor=request.user)
+        except rules.AlarmError as error:
+            return self._refused(request, alarm, error)
+        messages.success(request, _("Enforcement lead #{id} opened.").format(id=lead.pk))
         return HttpResponseRedirect(self._next(request, alarm))
 
     def _next(self, request, alarm: Alarm) -> str:
