@@ -29,7 +29,7 @@ def test_roll_call_from_start_to_finding(page, login, snap, enterprise_a, enterp
     page.context.clear_cookies()
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, enterprise_a_user.username)
-    page.goto("/monitoring/supervision/rollcalls/")  # the enterprise lands on its own answers
+    page.goto("/monitoring/supervision/rollcalls/answers/")  # the enterprise's own roll-call answers
     snap(page, "answer")
     page.click('[data-action="answer"]')
     expect(page.locator('[data-status="answered"]')).to_be_visible()

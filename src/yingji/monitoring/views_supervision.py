@@ -62,12 +62,7 @@ class RollCallListView(ObjectListView):
     url_namespace = NS
     filterset_class = filters.RollCallFilterSet
     columns = tables.ROLL_CALL_COLUMNS
-    select_related = ("division",)
-
-    def get(self, request):
-        if request.user.is_enterprise_user:  # their own roll-calls are the targets of their enterprise
-            return redirect(f"{NS}:rollcalltarget_list")
-        return super().get(request)
+    select_related = ("division",)  # enterprise users answer on the targets page instead
 
 
 class RollCallAddView(ObjectEditView):
