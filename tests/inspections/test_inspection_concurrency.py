@@ -9,28 +9,13 @@ import threading
 import pytest
 from tests.conftest import COUNTY, _user, remove_audit_rows
 
-from yingji.hazards.models import Hazard, HazardCriterion
-from yingji.hazards.rules import shipped_criteria
+from yingji.hazards.models import Hazard
 from yingji.inspections import services_checklists, services_inspections
 from yingji.inspections.models_checklists import ChecklistTemplate, Finding
 from yingji.inspections.rules_inspections import InspectionRefused
 
 ON_POSTGRES = os.environ.get("YINGJI_DATABASE_URL", "").startswith("postgres")
 WORKERS = 4
-
-
-def _restore_shipped_criteria() -> None:
-    for c in shipped_criteria():
-        HazardCriterion.objects.get_or_create(
-            code=c.code,
-            defaults={
-                "standard": c.standard,
-                "number": c.number,
-                "short": c.short,
-                "text": c.text,
-                "source": c.source,
-            },
-        )
 
 
 @pytest.mark.skipif(
@@ -40,7 +25,6 @@ def _restore_shipped_criteria() -> None:
 def test_concurrent_finish_makes_each_hazard_once(enterprise_a):
     try:
         inspector = _user("insp", "inspector", COUNTY)
-        _restore_shipped_criteria()  # an earlier transactional test's flush removes migration data
         services_checklists.load_shipped_templates()
         template = ChecklistTemplate.objects.get(code="confined_space")
         inspection = services_inspections.start_inspection(
